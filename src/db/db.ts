@@ -1,0 +1,138 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import pg from 'pg';
+
+/** Anything that runs SQL: the database itself or an open transaction. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+/**
+ * The one data layer every capability uses. The same SQL runs on PostgreSQL (production)
+ * and on embedded PGlite (the zero-install default): both are real PostgreSQL with PostGIS.
+ */
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs fn in one transaction; rolls back if it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Cheap round trip used by the readiness probe. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** postgres://... ; when absent the embedded store is used. */
+  databaseUrl?: string;
+  /** Folder of the embedded store; `memory://` keeps it in memory (tests). */
+  dataDir?: string;
+  /** Embedded only: a tarball made by dumpDataDir() to start from (tests use a migrated template). */
+  loadDataDir?: Blob;
+  poolSize?: number;
+}
+
+export async function openDb(options: DbOptions): Promise<Db> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return openPglite(options.dataDir ?? './data', options.loadDataDir);
+}
+
+function toResult<T>(rows: T[], rowCount: number | null | undefined): QueryResult<T> {
+  return { rows, rowCount: rowCount ?? rows.length };
+}
+
+async function openPostgres(url: string, max: number): Promise<Db> {
+  // int8 (counts, sums) as JS numbers: counts here never exceed 2^53.
+  pg.types.setTypeParser(20, (v) => Number(v));
+  pg.types.setTypeParser(1700, (v) => Number(v));
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'escale' });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it. Nothing to do here.
+  });
+  const run = async <T>(c: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]) => {
+    const r = await c.query(sql, params as unknown[]);
+    return toResult<T>(r.rows as T[], r.rowCount);
+  };
+  return {
+    kind: 'postgres',
+    query: (sql, params) => run(pool, sql, params),
+    exec: async (sql) => {
+      await pool.query(sql);
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn({
+          query: (sql, params) => run(client, sql, params),
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+        });
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Db> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { postgis } = await import('@electric-sql/pglite-postgis');
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) mkdirSync(resolve(dataDir), { recursive: true });
+  const db: PGlite = await PGlite.create({
+    dataDir: inMemory ? undefined : resolve(dataDir),
+    extensions: { postgis },
+    loadDataDir,
+    parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
+  });
+  // PGlite is one connection; it queues queries and transactions behind one mutex, so statements of two
+  // requests never interleave inside a transaction.
+  const run = async <T>(c: PGlite | Transaction, sql: string, params?: unknown[]) => {
+    const r = await c.query<T>(sql, params);
+    return toResult<T>(r.rows, r.affectedRows ?? r.rows.length);
+  };
+  const self: Db & { pglite: PGlite } = {
+    kind: 'pglite',
+    pglite: db,
+    query: (sql, params) => run(db, sql, params),
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          query: (sql, params) => run(tx, sql, params),
+          exec: async (sql) => {
+            await tx.exec(sql);
+          },
+        }),
+      ),
+    async ping() {
+      await db.query('SELECT 1');
+    },
+    close: () => db.close(),
+  };
+  return self;
+}
+
+/** The PGlite instance behind an embedded Db (for dumpDataDir in tests), or undefined on PostgreSQL. */
+export function embeddedHandle(db: Db): PGlite | undefined {
+  return (db as Db & { pglite?: PGlite }).pglite;
+}

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { type Config, redactUrl } from './config.js';
+import { type Db, openDb } from './db/db.js';
+import { migrate } from './db/migrate.js';
+
+export interface Running {
+  app: FastifyInstance;
+  db: Db;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The composition root: opens the store, applies migrations, starts the HTTP server. */
+export async function start(config: Config): Promise<Running> {
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const migrated = await migrate(db);
+  const app = await buildApp({ config, db });
+  app.log.info(
+    {
+      store: config.databaseUrl ? redactUrl(config.databaseUrl) : `embedded PGlite in ${config.dataDir}`,
+      migrationsApplied: migrated.applied,
+      schemaVersion: migrated.current,
+    },
+    'store ready',
+  );
+  const url = await app.listen({ port: config.port, host: config.host });
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await app.close(); // stops accepting, lets in-flight requests finish
+      await db.close();
+    })();
+    return stopping;
+  };
+  return { app, db, url, stop };
+}
