@@ -17,7 +17,9 @@ const filter = process.argv.slice(2);
 let files = collect('test').sort();
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 
-const prep = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/make-template.ts'], { stdio: 'inherit' });
+const prep = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/make-template.ts'], {
+  stdio: 'inherit',
+});
 if (prep.status !== 0) process.exit(prep.status ?? 1);
 
 const r = spawnSync(

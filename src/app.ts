@@ -1,8 +1,9 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { type Broker, createBroker } from './broker/index.js';
+import { type ContextResolver, createContextResolver } from './broker/jsonld/contexts.js';
 import { brokerRoutes } from './broker/routes.js';
-import { createContextResolver } from './broker/jsonld/contexts.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { installErrorHandling } from './http/errors.js';
@@ -12,10 +13,12 @@ import { version } from './version.js';
 export interface AppDeps {
   config: Config;
   db: Db;
+  /** Built here when not given (tests); the composition root passes its own to share it with connectors. */
+  broker?: Broker;
 }
 
 /** Builds the HTTP application: every capability is a Fastify plugin registered here. */
-export async function buildApp({ config, db }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, db, broker }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -28,7 +31,8 @@ export async function buildApp({ config, db }: AppDeps): Promise<FastifyInstance
     forceCloseConnections: true,
   });
 
-  // JSON-LD and merge-patch bodies are JSON.
+  // Only JSON bodies are accepted anywhere (415 otherwise); JSON-LD and merge-patch bodies are JSON.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(
     ['application/ld+json', 'application/merge-patch+json', 'application/geo+json'],
     { parseAs: 'string' },
@@ -62,11 +66,15 @@ export async function buildApp({ config, db }: AppDeps): Promise<FastifyInstance
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes, { db, version });
-  const contexts = createContextResolver({
+  const b = broker ?? createBroker(db, await contextResolverFor(config));
+  await app.register(brokerRoutes, { prefix: '/ngsi-ld/v1', db, contexts: b.contexts, store: b.store });
+  return app;
+}
+
+export function contextResolverFor(config: Config): Promise<ContextResolver> {
+  return createContextResolver({
     contextMapFile: config.contextMap,
     fetchTimeoutMs: config.contextFetchTimeoutMs,
     maxBytes: config.contextMaxBytes,
   });
-  await app.register(brokerRoutes, { prefix: '/ngsi-ld/v1', db, contexts });
-  return app;
 }

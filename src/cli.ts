@@ -20,7 +20,11 @@ const program = new Command()
   .name('escale')
   .description("Escale: the data hub, data space, observatory and innovation hub of a port city's programme")
   .version(version)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Settings are inherited by subcommands created after this point.
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  });
 
 program
   .command('serve')
@@ -29,32 +33,36 @@ program
   .option('--host <host>', 'address to bind (env HOST, default 0.0.0.0)')
   .option('--database-url <url>', 'PostgreSQL URL (env DATABASE_URL); embedded PGlite when absent')
   .option('--data-dir <dir>', 'folder of the embedded store (env ESCALE_DATA_DIR, default ./data)')
-  .action(async (opts: { port?: number; host?: string; databaseUrl?: string; dataDir?: string }) => {
-    const config = loadConfig(process.env, {
-      port: opts.port,
-      host: opts.host,
-      databaseUrl: opts.databaseUrl,
-      dataDir: opts.dataDir,
-    });
-    let running: Awaited<ReturnType<typeof start>>;
-    try {
-      running = await start(config);
-    } catch (err) {
-      console.error(`escale: cannot start: ${(err as Error).message}`);
-      process.exit(EXIT.unavailable);
-    }
-    const shutdown = (signal: string) => {
-      running.app.log.info({ signal }, 'shutting down');
-      const force = setTimeout(() => process.exit(EXIT.failure), 15_000);
-      force.unref();
-      running.stop().then(
-        () => process.exit(EXIT.ok),
-        () => process.exit(EXIT.failure),
-      );
-    };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-  });
+  .option('--no-demo', 'do not load the Le Havre demo into an empty store (env ESCALE_DEMO=0)')
+  .action(
+    async (opts: { port?: number; host?: string; databaseUrl?: string; dataDir?: string; demo: boolean }) => {
+      const config = loadConfig(process.env, {
+        port: opts.port,
+        host: opts.host,
+        databaseUrl: opts.databaseUrl,
+        dataDir: opts.dataDir,
+        demo: opts.demo === false ? false : undefined,
+      });
+      let running: Awaited<ReturnType<typeof start>>;
+      try {
+        running = await start(config);
+      } catch (err) {
+        console.error(`escale: cannot start: ${(err as Error).message}`);
+        process.exit(EXIT.unavailable);
+      }
+      const shutdown = (signal: string) => {
+        running.app.log.info({ signal }, 'shutting down');
+        const force = setTimeout(() => process.exit(EXIT.failure), 15_000);
+        force.unref();
+        running.stop().then(
+          () => process.exit(EXIT.ok),
+          () => process.exit(EXIT.failure),
+        );
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+    },
+  );
 
 program
   .command('migrate')
@@ -73,7 +81,9 @@ program
     try {
       const r = await migrate(db);
       for (const name of r.applied) console.log(`applied ${name}`);
-      console.log(r.applied.length ? `schema at version ${r.current}` : `schema up to date (version ${r.current})`);
+      console.log(
+        r.applied.length ? `schema at version ${r.current}` : `schema up to date (version ${r.current})`,
+      );
     } catch (err) {
       console.error(`escale: migration failed: ${(err as Error).message}`);
       process.exitCode = EXIT.failure;
@@ -83,9 +93,5 @@ program
   });
 
 registerIngestCommands(program);
-
-program.exitOverride((err) => {
-  process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
-});
 
 await program.parseAsync(process.argv);

@@ -13,6 +13,8 @@ export interface Config {
   /** Remote @context fetch limits. */
   contextFetchTimeoutMs: number;
   contextMaxBytes: number;
+  /** Load the Le Havre demo into an empty store (ESCALE_DEMO=0 or --no-demo to disable). */
+  demo: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -32,6 +34,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     contextFetchTimeoutMs: num(env.ESCALE_CONTEXT_TIMEOUT_MS, 5000),
     contextMaxBytes: num(env.ESCALE_CONTEXT_MAX_BYTES, 1024 * 1024),
+    demo: !['0', 'false', 'no', 'off'].includes((env.ESCALE_DEMO ?? '1').toLowerCase()),
   };
   return { ...config, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
 }

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
+import { buildApp, contextResolverFor } from './app.js';
+import { createBroker } from './broker/index.js';
 import { type Config, redactUrl } from './config.js';
 import { type Db, openDb } from './db/db.js';
 import { migrate } from './db/migrate.js';
+import { seedDemo } from './demo/le-havre.js';
 
 export interface Running {
   app: FastifyInstance;
@@ -15,7 +17,15 @@ export interface Running {
 export async function start(config: Config): Promise<Running> {
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const migrated = await migrate(db);
-  const app = await buildApp({ config, db });
+  const broker = createBroker(db, await contextResolverFor(config));
+  const app = await buildApp({ config, db, broker });
+  if (config.demo) {
+    const seeded = await seedDemo(broker);
+    app.log.info(
+      seeded,
+      seeded.skipped ? 'demo: store not empty, left alone' : 'demo: Le Havre reference data loaded',
+    );
+  }
   app.log.info(
     {
       store: config.databaseUrl ? redactUrl(config.databaseUrl) : `embedded PGlite in ${config.dataDir}`,

@@ -55,6 +55,12 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it. Nothing to do here.
   });
+  try {
+    await pool.query('SELECT 1'); // fail fast, at start-up, when the server is unreachable
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
   const run = async <T>(c: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]) => {
     const r = await c.query(sql, params as unknown[]);
     return toResult<T>(r.rows as T[], r.rowCount);

@@ -19,7 +19,9 @@ export async function healthRoutes(app: FastifyInstance, opts: { db: Db; version
         return {
           status: 'ok',
           version: opts.version,
-          checks: { database: { status: 'up', kind: opts.db.kind, ms: Math.round(performance.now() - started) } },
+          checks: {
+            database: { status: 'up', kind: opts.db.kind, ms: Math.round(performance.now() - started) },
+          },
         };
       } catch {
         reply.status(503);

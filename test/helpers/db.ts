@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { type Db, openDb } from '../../src/db/db.js';
 import { migrate } from '../../src/db/migrate.js';

@@ -22,3 +22,9 @@ CREATE INDEX broker_entities_scopes ON broker_entities USING gin (scopes);
 CREATE INDEX broker_entities_location ON broker_entities USING gist (
   ST_GeomFromGeoJSON(attrs -> 'https://uri.etsi.org/ngsi-ld/location' -> 0 ->> 'value')
 );
+
+-- Tenants come into existence with their first entity (NGSI-LD 4.14); reads on an unknown tenant are 404.
+CREATE TABLE broker_tenants (
+  name       text PRIMARY KEY,
+  created_at timestamptz NOT NULL DEFAULT now()
+);

@@ -1,0 +1,167 @@
+import type { Queryable } from '../db/db.js';
+import type { Attrs, StoredEntity } from './model.js';
+
+/** The broker's SQL. Nothing outside src/broker touches these tables. */
+
+interface Row {
+  id: string;
+  types: string[];
+  scopes: string[] | null;
+  attrs: Attrs;
+  created_at: Date | string;
+  modified_at: Date | string;
+}
+
+const COLUMNS = 'id, types, scopes, attrs, created_at, modified_at';
+
+const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+
+export function toEntity(r: Row): StoredEntity {
+  return {
+    id: r.id,
+    types: r.types,
+    scopes: r.scopes,
+    attrs: typeof r.attrs === 'string' ? (JSON.parse(r.attrs) as Attrs) : r.attrs,
+    createdAt: iso(r.created_at),
+    modifiedAt: iso(r.modified_at),
+  };
+}
+
+export async function findEntity(
+  db: Queryable,
+  tenant: string,
+  id: string,
+): Promise<StoredEntity | undefined> {
+  const r = await db.query<Row>(`SELECT ${COLUMNS} FROM broker_entities WHERE tenant = $1 AND id = $2`, [
+    tenant,
+    id,
+  ]);
+  return r.rows[0] ? toEntity(r.rows[0]) : undefined;
+}
+
+/** Reads and row-locks the entities that exist among ids, in id order so that two batches never deadlock. */
+export async function lockEntities(
+  tx: Queryable,
+  tenant: string,
+  ids: string[],
+): Promise<Map<string, StoredEntity>> {
+  const out = new Map<string, StoredEntity>();
+  if (ids.length === 0) return out;
+  const r = await tx.query<Row>(
+    `SELECT ${COLUMNS} FROM broker_entities WHERE tenant = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`,
+    [tenant, ids],
+  );
+  for (const row of r.rows) out.set(row.id, toEntity(row));
+  return out;
+}
+
+/** Inserts or overwrites whole entities in one statement. */
+export async function saveEntities(tx: Queryable, tenant: string, entities: StoredEntity[]): Promise<void> {
+  if (entities.length === 0) return;
+  const payload = JSON.stringify(
+    entities.map((e) => ({
+      id: e.id,
+      types: e.types,
+      scopes: e.scopes,
+      attrs: e.attrs,
+      created_at: e.createdAt,
+      modified_at: e.modifiedAt,
+    })),
+  );
+  await tx.query(
+    `INSERT INTO broker_entities (tenant, id, types, scopes, attrs, created_at, modified_at)
+     SELECT $1, x.id, x.types, x.scopes, x.attrs, x.created_at, x.modified_at
+       FROM jsonb_to_recordset($2::jsonb)
+         AS x(id text, types text[], scopes text[], attrs jsonb, created_at timestamptz, modified_at timestamptz)
+     ON CONFLICT (tenant, id) DO UPDATE SET
+       types = EXCLUDED.types, scopes = EXCLUDED.scopes, attrs = EXCLUDED.attrs,
+       created_at = EXCLUDED.created_at, modified_at = EXCLUDED.modified_at`,
+    [tenant, payload],
+  );
+}
+
+export async function deleteEntities(tx: Queryable, tenant: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.query('DELETE FROM broker_entities WHERE tenant = $1 AND id = ANY($2::text[])', [tenant, ids]);
+}
+
+export async function ensureTenant(db: Queryable, tenant: string): Promise<void> {
+  await db.query('INSERT INTO broker_tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [tenant]);
+}
+
+export async function tenantExists(db: Queryable, tenant: string): Promise<boolean> {
+  const r = await db.query('SELECT 1 FROM broker_tenants WHERE name = $1', [tenant]);
+  return r.rows.length > 0;
+}
+
+export interface EntityQuerySql {
+  where: string[];
+  params: unknown[];
+  orderBy?: string;
+  limit: number;
+  offset: number;
+  count: boolean;
+}
+
+export async function queryEntities(
+  db: Queryable,
+  q: EntityQuerySql,
+): Promise<{ entities: StoredEntity[]; total?: number }> {
+  const where = q.where.length ? `WHERE ${q.where.join(' AND ')}` : '';
+  const order = q.orderBy ? `${q.orderBy}, e.id` : 'e.id';
+  const entities: StoredEntity[] = [];
+  if (q.limit > 0) {
+    const r = await db.query<Row>(
+      `SELECT ${COLUMNS.split(', ')
+        .map((c) => `e.${c}`)
+        .join(', ')} FROM broker_entities e ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`,
+      q.params,
+    );
+    for (const row of r.rows) entities.push(toEntity(row));
+  }
+  let total: number | undefined;
+  if (q.count) {
+    const c = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM broker_entities e ${where}`,
+      q.params,
+    );
+    total = c.rows[0].n;
+  }
+  return { entities, total };
+}
+
+export async function listTypes(
+  db: Queryable,
+  tenant: string,
+): Promise<{ type: string; count: number; attrs: string[] }[]> {
+  const r = await db.query<{ type: string; count: number; attrs: string[] | null }>(
+    `SELECT t AS type, count(DISTINCT e.id)::int AS count,
+            array_remove(array_agg(DISTINCT k), NULL) AS attrs
+       FROM broker_entities e
+       CROSS JOIN LATERAL unnest(e.types) AS t
+       LEFT JOIN LATERAL jsonb_object_keys(e.attrs) AS k ON true
+      WHERE e.tenant = $1
+      GROUP BY t ORDER BY t`,
+    [tenant],
+  );
+  return r.rows.map((x) => ({ type: x.type, count: x.count, attrs: x.attrs ?? [] }));
+}
+
+export async function listAttributes(
+  db: Queryable,
+  tenant: string,
+): Promise<{ attr: string; count: number; types: string[]; attrTypes: string[] }[]> {
+  const r = await db.query<{ attr: string; count: number; types: string[]; attr_types: string[] }>(
+    `SELECT a.key AS attr, count(DISTINCT e.id)::int AS count,
+            array_agg(DISTINCT t) AS types,
+            array_agg(DISTINCT i->>'type') AS attr_types
+       FROM broker_entities e
+       CROSS JOIN LATERAL jsonb_each(e.attrs) AS a
+       CROSS JOIN LATERAL jsonb_array_elements(a.value) AS i
+       CROSS JOIN LATERAL unnest(e.types) AS t
+      WHERE e.tenant = $1
+      GROUP BY a.key ORDER BY a.key`,
+    [tenant],
+  );
+  return r.rows.map((x) => ({ attr: x.attr, count: x.count, types: x.types, attrTypes: x.attr_types }));
+}

@@ -1,0 +1,306 @@
+import type { Db, Queryable } from '../db/db.js';
+import { ProblemError } from '../http/problem.js';
+import { validateGeometry } from './geojson.js';
+import {
+  type Attrs,
+  carryCreatedAt,
+  type IncomingEntity,
+  type Instance,
+  NULL_URI,
+  type StoredEntity,
+  sortInstances,
+} from './model.js';
+import * as repo from './repository.js';
+
+/**
+ * The broker's write logic. Every write is read-modify-write inside one transaction: the entities concerned
+ * are row-locked (in id order, so concurrent batches cannot deadlock), changed in memory, and saved in one
+ * statement. Callers get per-entity outcomes, which is what the batch operations report.
+ */
+
+export type WriteMode =
+  /** create; fails with AlreadyExists if present */
+  | 'create'
+  /** upsert options=replace: create or replace the whole entity */
+  | 'replace'
+  /** upsert options=update: create, or replace/add the attributes given */
+  | 'upsertUpdate'
+  /** batch update / append attrs: entity must exist; attributes replaced or added */
+  | 'append'
+  /** append with options=noOverwrite: existing attributes are left alone */
+  | 'appendNoOverwrite'
+  /** PATCH /entities/{id}/attrs: only existing attributes are updated, others reported as not updated */
+  | 'updateExisting'
+  /** PATCH /entities/{id} and batch merge: JSON merge-patch semantics, urn:ngsi-ld:null deletes */
+  | 'merge';
+
+export interface WriteOutcome {
+  id: string;
+  created?: boolean;
+  error?: ProblemError;
+  /** Attribute IRIs that were not written (noOverwrite or not existing), with the reason. */
+  notUpdated?: { attr: string; reason: string }[];
+  updated?: string[];
+}
+
+export interface Change {
+  id: string;
+  before?: StoredEntity;
+  after?: StoredEntity;
+}
+
+export interface WriteResult {
+  outcomes: WriteOutcome[];
+  changes: Change[];
+}
+
+/** Listeners are told of every committed change (subscriptions, temporal history). */
+export type ChangeListener = (tenant: string, changes: Change[], tx: Queryable) => Promise<void>;
+
+export interface BrokerStore {
+  db: Db;
+  listeners: ChangeListener[];
+  knownTenants: Set<string>;
+}
+
+export function createBrokerStore(db: Db): BrokerStore {
+  return { db, listeners: [], knownTenants: new Set(['']) };
+}
+
+export async function writeEntities(
+  store: BrokerStore,
+  tenant: string,
+  items: IncomingEntity[],
+  mode: WriteMode,
+  now: string,
+): Promise<WriteResult> {
+  if (tenant !== '' && !store.knownTenants.has(tenant)) {
+    await repo.ensureTenant(store.db, tenant);
+    store.knownTenants.add(tenant);
+  }
+  return store.db.transaction(async (tx) => {
+    const ids = [...new Set(items.map((i) => i.id))].sort();
+    const existing = await repo.lockEntities(tx, tenant, ids);
+    const working = new Map(existing);
+    const outcomes: WriteOutcome[] = [];
+    for (const item of items) {
+      const prior = working.get(item.id);
+      try {
+        const { entity, notUpdated, updated } = applyWrite(prior, item, mode, now);
+        working.set(item.id, entity);
+        outcomes.push({ id: item.id, created: !prior, notUpdated, updated });
+      } catch (err) {
+        if (!(err instanceof ProblemError)) throw err;
+        outcomes.push({ id: item.id, error: err });
+      }
+    }
+    const changes: Change[] = [];
+    const toSave: StoredEntity[] = [];
+    for (const id of ids) {
+      const after = working.get(id);
+      const before = existing.get(id);
+      if (after && after !== before) {
+        toSave.push(after);
+        changes.push({ id, before, after });
+      }
+    }
+    await repo.saveEntities(tx, tenant, toSave);
+    for (const l of store.listeners) await l(tenant, changes, tx);
+    return { outcomes, changes };
+  });
+}
+
+function applyWrite(
+  prior: StoredEntity | undefined,
+  item: IncomingEntity,
+  mode: WriteMode,
+  now: string,
+): { entity: StoredEntity; notUpdated?: { attr: string; reason: string }[]; updated?: string[] } {
+  if (!prior) {
+    if (mode === 'append' || mode === 'appendNoOverwrite' || mode === 'updateExisting' || mode === 'merge') {
+      throw new ProblemError('ResourceNotFound', `entity ${item.id} does not exist`);
+    }
+    if (item.types.length === 0) throw new ProblemError('BadRequestData', `entity ${item.id} has no type`);
+    const attrs = stripNulls(item.attrs);
+    return {
+      entity: {
+        id: item.id,
+        types: item.types,
+        scopes: item.scopes ?? null,
+        attrs,
+        createdAt: now,
+        modifiedAt: now,
+      },
+    };
+  }
+  if (mode === 'create') throw new ProblemError('AlreadyExists', `entity ${item.id} already exists`);
+
+  const types = mode === 'replace' ? item.types : union(prior.types, item.types);
+  const scopes = item.scopes === undefined ? prior.scopes : item.scopes;
+  if (mode === 'replace') {
+    const attrs: Attrs = {};
+    for (const [k, v] of Object.entries(stripNulls(item.attrs))) attrs[k] = carryCreatedAt(v, prior.attrs[k]);
+    return { entity: { ...prior, types, scopes, attrs, modifiedAt: now } };
+  }
+
+  const attrs: Attrs = { ...prior.attrs };
+  const notUpdated: { attr: string; reason: string }[] = [];
+  const updated: string[] = [];
+  for (const [name, incoming] of Object.entries(item.attrs)) {
+    const current = attrs[name];
+    if (mode === 'merge') {
+      const merged = mergeAttribute(current, incoming, now);
+      if (merged === undefined) delete attrs[name];
+      else attrs[name] = merged;
+      updated.push(name);
+      continue;
+    }
+    if (isNullInstance(incoming)) {
+      // urn:ngsi-ld:null in an update deletes the attribute (NGSI-LD 4.5.7)
+      if (current) {
+        delete attrs[name];
+        updated.push(name);
+      } else notUpdated.push({ attr: name, reason: 'attribute does not exist' });
+      continue;
+    }
+    const next = [...(current ?? [])];
+    let touched = false;
+    for (const inst of incoming) {
+      const idx = next.findIndex((x) => (x.datasetId ?? '') === (inst.datasetId ?? ''));
+      if (idx >= 0) {
+        if (mode === 'appendNoOverwrite') {
+          notUpdated.push({ attr: name, reason: 'attribute exists and noOverwrite was requested' });
+          continue;
+        }
+        next[idx] = { ...inst, createdAt: next[idx].createdAt ?? inst.createdAt };
+        touched = true;
+      } else if (mode === 'updateExisting') {
+        notUpdated.push({
+          attr: name,
+          reason: inst.datasetId
+            ? `no instance with datasetId ${inst.datasetId}`
+            : 'attribute does not exist',
+        });
+      } else {
+        next.push(inst);
+        touched = true;
+      }
+    }
+    if (touched) {
+      attrs[name] = sortInstances(next);
+      updated.push(name);
+    }
+  }
+  const changed = updated.length > 0 || types.length !== prior.types.length || scopes !== prior.scopes;
+  return {
+    entity: changed ? { ...prior, types, scopes, attrs, modifiedAt: now } : prior,
+    notUpdated: notUpdated.length ? notUpdated : undefined,
+    updated,
+  };
+}
+
+function union(a: string[], b: string[]): string[] {
+  const out = [...a];
+  for (const t of b) if (!out.includes(t)) out.push(t);
+  return out;
+}
+
+function isNullInstance(list: Instance[]): boolean {
+  return list.length === 1 && isNullish(list[0]);
+}
+
+function isNullish(i: Instance): boolean {
+  return i.value === NULL_URI || i.object === NULL_URI || (i.type === 'Property' && i.value === null);
+}
+
+function stripNulls(attrs: Attrs): Attrs {
+  const out: Attrs = {};
+  for (const [k, v] of Object.entries(attrs)) if (!isNullInstance(v)) out[k] = v;
+  return out;
+}
+
+/** JSON merge-patch of one attribute (NGSI-LD 5.6.17): members given replace, sub-attributes merge. */
+function mergeAttribute(
+  current: Instance[] | undefined,
+  incoming: Instance[],
+  now: string,
+): Instance[] | undefined {
+  if (isNullInstance(incoming)) return undefined;
+  const next = [...(current ?? [])];
+  for (const inst of incoming) {
+    const idx = next.findIndex((x) => (x.datasetId ?? '') === (inst.datasetId ?? ''));
+    if (idx < 0) {
+      next.push(inst);
+      continue;
+    }
+    next[idx] = mergeInstance(next[idx], inst, now);
+  }
+  return sortInstances(next);
+}
+
+export function mergeInstance(prior: Instance, patch: Partial<Instance>, now: string): Instance {
+  const typeChanged = patch.type !== undefined && patch.type !== prior.type;
+  const base: Instance = typeChanged ? { type: patch.type!, datasetId: prior.datasetId } : { ...prior };
+  const out: Instance = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    if (k === 'sub' || k === 'createdAt' || v === undefined) continue;
+    (out as unknown as Record<string, unknown>)[k] = v;
+  }
+  if (patch.sub) {
+    const sub = { ...(prior.sub ?? {}) };
+    for (const [k, v] of Object.entries(patch.sub)) {
+      if (isNullish(v)) delete sub[k];
+      else sub[k] = sub[k] ? mergeInstance(sub[k], v, now) : v;
+    }
+    if (Object.keys(sub).length) out.sub = sub;
+    else delete out.sub;
+  }
+  out.createdAt = prior.createdAt;
+  out.modifiedAt = now;
+  if (!out.type) out.type = prior.type;
+  // A merge can bring a new value into a GeoProperty: it must still be a geometry PostGIS accepts.
+  if (out.type === 'GeoProperty') validateGeometry(out.value, 'value');
+  return out;
+}
+
+/** Deletes entities; ids that do not exist are reported as ResourceNotFound. */
+export async function deleteEntities(
+  store: BrokerStore,
+  tenant: string,
+  ids: string[],
+): Promise<{ outcomes: WriteOutcome[]; changes: Change[] }> {
+  return store.db.transaction(async (tx) => {
+    const unique = [...new Set(ids)].sort();
+    const existing = await repo.lockEntities(tx, tenant, unique);
+    const outcomes: WriteOutcome[] = [];
+    const seen = new Set<string>();
+    for (const id of ids) {
+      if (!existing.has(id) || seen.has(id)) {
+        outcomes.push({ id, error: new ProblemError('ResourceNotFound', `entity ${id} does not exist`) });
+      } else outcomes.push({ id });
+      seen.add(id);
+    }
+    await repo.deleteEntities(tx, tenant, [...existing.keys()]);
+    const changes = [...existing.values()].map((before) => ({ id: before.id, before }));
+    for (const l of store.listeners) await l(tenant, changes, tx);
+    return { outcomes, changes };
+  });
+}
+
+/** Runs fn on one existing entity and saves what it returns (attribute-level operations). */
+export async function modifyEntity(
+  store: BrokerStore,
+  tenant: string,
+  id: string,
+  fn: (e: StoredEntity) => StoredEntity,
+): Promise<Change> {
+  return store.db.transaction(async (tx) => {
+    const existing = (await repo.lockEntities(tx, tenant, [id])).get(id);
+    if (!existing) throw new ProblemError('ResourceNotFound', `entity ${id} does not exist`);
+    const after = fn(existing);
+    const change = { id, before: existing, after };
+    await repo.saveEntities(tx, tenant, [after]);
+    for (const l of store.listeners) await l(tenant, [change], tx);
+    return change;
+  });
+}
