@@ -12,15 +12,19 @@ void SDM; // the demo uses the core context: names expand to the NGSI-LD default
 
 type Lonlat = [number, number];
 
-const box = (c: Lonlat, dLon: number, dLat: number): Lonlat[][] => [
-  [
-    [c[0] - dLon, c[1] - dLat],
-    [c[0] + dLon, c[1] - dLat],
-    [c[0] + dLon, c[1] + dLat],
-    [c[0] - dLon, c[1] + dLat],
-    [c[0] - dLon, c[1] - dLat],
-  ],
-];
+const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
+const box = (c: Lonlat, dLon: number, dLat: number): Lonlat[][] => {
+  const [w, e, s, n] = [r6(c[0] - dLon), r6(c[0] + dLon), r6(c[1] - dLat), r6(c[1] + dLat)];
+  return [
+    [
+      [w, s],
+      [e, s],
+      [e, n],
+      [w, n],
+      [w, s],
+    ],
+  ];
+};
 
 const TERMINALS: {
   code: string;
