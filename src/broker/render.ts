@@ -18,6 +18,8 @@ export interface RenderOptions {
 
 type Json = Record<string, unknown>;
 
+const SCOPE = 'https://uri.etsi.org/ngsi-ld/scope';
+
 /** Turns a stored entity into its NGSI-LD representation under the request's @context. */
 export function renderEntity(e: StoredEntity, ctx: ResolvedContext, o: RenderOptions): Json {
   const out: Json = {};
@@ -27,7 +29,8 @@ export function renderEntity(e: StoredEntity, ctx: ResolvedContext, o: RenderOpt
     const types = e.types.map((t) => ctx.compact(t));
     out.type = types.length === 1 ? types[0] : types;
   }
-  if (e.scopes && keep('scope')) out.scope = e.scopes.length === 1 ? e.scopes[0] : e.scopes;
+  if (e.scopes && keep('scope') && (!o.attrs || o.attrs.has(SCOPE)))
+    out.scope = e.scopes.length === 1 ? e.scopes[0] : e.scopes;
   if (o.sysAttrs && o.format !== 'keyValues') {
     out.createdAt = e.createdAt;
     out.modifiedAt = e.modifiedAt;

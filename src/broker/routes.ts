@@ -682,7 +682,7 @@ export async function brokerRoutes(app: FastifyInstance, opts: BrokerPluginOptio
       return sendLd(reply, type, ctx, {
         id: `urn:ngsi-ld:EntityTypeList:${tenant || 'default'}`,
         type: 'EntityTypeList',
-        typeList: types.map((t) => ctx.compact(t.type)),
+        typeList: types.map((t) => ctx.compact(t.type)).sort(),
       });
     },
   );
@@ -742,7 +742,7 @@ export async function brokerRoutes(app: FastifyInstance, opts: BrokerPluginOptio
       return sendLd(reply, type, ctx, {
         id: `urn:ngsi-ld:AttributeList:${tenant || 'default'}`,
         type: 'AttributeList',
-        attributeList: attrs.map((a) => ctx.compact(a.attr)),
+        attributeList: attrs.map((a) => ctx.compact(a.attr)).sort(),
       });
     },
   );

@@ -442,7 +442,7 @@ for (const backend of backends()) {
       ).json();
       assert.deepEqual(omitted, { id, type: 'Terminal' });
       const attrs = (await t.call({ method: 'GET', url: `${url}?attrs=capacity` })).json();
-      assert.deepEqual(Object.keys(attrs), ['id', 'type', 'scope', 'capacity']);
+      assert.deepEqual(Object.keys(attrs), ['id', 'type', 'capacity']);
     });
 
     it('keeps tenants apart', async () => {
