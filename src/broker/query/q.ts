@@ -7,6 +7,7 @@
  * mode, which gives the spec's semantics for free: arrays are matched element by element, a type mismatch
  * is "unknown" (no match, never an error), and equality terms can use the GIN `jsonb_path_ops` index.
  */
+import { badRequest } from '../../http/problem.js';
 import { jpKey, jpString } from './jsonpath.js';
 import { type CompileContext, checkAlias } from './params.js';
 import { RegexError, toPostgresRegex } from './regex.js';
@@ -18,8 +19,9 @@ import {
   normaliseDateTime,
   normaliseTime,
   type TemporalOp,
+  type TemporalTest,
   TIME_TOKEN,
-  temporalPredicate,
+  temporalExists,
 } from './temporal.js';
 
 // ---------------------------------------------------------------------------------------------- AST
@@ -453,13 +455,14 @@ export interface QCompileContext extends CompileContext {
 }
 
 interface CompileState extends QCompileContext {
-  links: number;
+  /** Counter for the aliases of sub-queries. */
+  subqueries: number;
 }
 
 /** The SQL boolean expression for q over `ctx.alias` (a `broker_entities` row). */
 export function compileQ(expr: QExpr, ctx: QCompileContext): string {
   checkAlias(ctx.alias);
-  return compileExpr(expr, ctx.alias, { ...ctx, links: 0 });
+  return compileExpr(expr, ctx.alias, { ...ctx, subqueries: 0 });
 }
 
 function compileExpr(e: QExpr, alias: string, st: CompileState): string {
@@ -474,7 +477,7 @@ function compileTerm(t: QTerm, alias: string, st: CompileState): string {
   const { linked } = t.path;
   if (linked) {
     // The entities the relationship points to, joined on the primary key.
-    const la = `${st.alias}_l${++st.links}`;
+    const la = `${st.alias}_l${++st.subqueries}`;
     const objects = st.params.add(
       `${elementPath(t.path, st)}.keyvalue() ? (@.key == "object" || @.key == "objectList").value[*]`,
     );
@@ -492,6 +495,7 @@ function compileTerm(t: QTerm, alias: string, st: CompileState): string {
       ` WHERE ${conds.join(' AND ')})`;
     return nonExistence ? `NOT ${sql}` : sql;
   }
+  if (tests(t).some((g) => g.some((x) => isTemporal(x.value)))) return compileTemporal(t, alias, st);
   const path = termPath(t, st);
   if (path === undefined) return 'false';
   const sql = `${alias}.attrs @? ${st.params.add(path)}::jsonpath`;
@@ -546,7 +550,7 @@ function targets(path: QPath): Target[] {
 type Mode = 'eq' | 'order' | 'regex';
 
 /** Which targets a literal can match (clause 4.9: relationships only with == and !=). */
-function accepts(kind: TargetKind, mode: Mode, v: QValue | undefined): boolean {
+function accepts(kind: TargetKind, mode: Mode, v?: QValue): boolean {
   switch (kind) {
     case 'value':
       return true;
@@ -559,19 +563,111 @@ function accepts(kind: TargetKind, mode: Mode, v: QValue | undefined): boolean {
   }
 }
 
-/** OR over targets of `exists(target ? (conditions))`; undefined when no target can match. */
-function anyTarget(
-  path: QPath,
-  mode: Mode,
-  values: (QValue | undefined)[],
-  cond: (v: QValue | undefined, target: Target) => string[],
-): string | undefined {
+/** One comparison of the target value; a group of them must all hold for the same value (a range). */
+interface Test {
+  op: TemporalOp;
+  value: QValue;
+}
+
+/** OR over targets of `exists(target ? (condition))`; undefined when no target can match. */
+function anyTarget(path: QPath, condition: (target: Target) => string | undefined): string | undefined {
   const parts: string[] = [];
   for (const target of targets(path)) {
-    const conds = values.filter((v) => accepts(target.kind, mode, v)).flatMap((v) => cond(v, target));
-    if (conds.length) parts.push(`exists(${target.acc} ? (${conds.join(' || ')}))`);
+    const cond = condition(target);
+    if (cond !== undefined) parts.push(`exists(${target.acc} ? (${cond}))`);
   }
   return parts.length ? parts.join(' || ') : undefined;
+}
+
+/** Any of the groups holds for `@` (each group: all its tests); temporal values are handled in SQL. */
+function comparisons(groups: Test[][], target: Target, mode: Mode, st: CompileState): string | undefined {
+  const out: string[] = [];
+  for (const g of groups) {
+    if (!g.every((t) => accepts(target.kind, mode, t.value))) continue;
+    const cond = g.map((t) => `@ ${t.op} ${literal(t.value)}`).join(' && ');
+    out.push(g.length > 1 ? `(${cond})` : cond);
+    // A VocabProperty holds the expanded IRI: compare with the term's expansion too (clause 4.9).
+    const first = g[0].value;
+    if (target.kind === 'vocab' && (first.type === 'string' || first.type === 'uri')) {
+      const iri = st.expand(first.value);
+      if (iri !== first.value) out.push(`@ == ${jpString(iri)}`);
+    }
+  }
+  return out.length ? out.join(' || ') : undefined;
+}
+
+function temporalTest(t: Test): TemporalTest[] {
+  const v = t.value;
+  return isTemporal(v) ? [{ op: t.op, type: v.type, value: v.value }] : [];
+}
+
+function isTemporal(v: QValue): v is Extract<QValue, { type: 'dateTime' | 'date' | 'time' }> {
+  return v.type === 'dateTime' || v.type === 'date' || v.type === 'time';
+}
+
+/** The comparisons of a term as groups (any group, all tests in it); empty for existence and patterns. */
+function tests(t: QTerm): Test[][] {
+  switch (t.kind) {
+    case 'compare':
+      return [[{ op: t.op === '!=' ? '==' : t.op, value: t.value }]];
+    case 'list':
+      return t.values.map((value) => [{ op: '==', value }]);
+    case 'range':
+      return [
+        [
+          { op: '>=', value: t.from },
+          { op: '<=', value: t.to },
+        ],
+      ];
+    default:
+      return [];
+  }
+}
+
+/**
+ * A term with DateTime/Date/Time literals: per instance of the attribute, its candidate values are compared
+ * in SQL (see temporal.ts); other literals of a mixed list keep their jsonpath test.
+ */
+function compileTemporal(t: QTerm, alias: string, st: CompileState): string {
+  const x = `${st.alias}_t${++st.subqueries}`;
+  const add = (v: unknown) => st.params.add(v);
+  const groups = tests(t);
+  const conds: string[] = [];
+  const candidates = add(candidatePath(t.path));
+  // DateTimes and Dates compare as instants, Times as times of day: one SQL test for each family.
+  const temporal = groups.flatMap((g) => {
+    const tt = g.flatMap(temporalTest);
+    return tt.length === g.length ? [tt] : [];
+  });
+  for (const time of [false, true]) {
+    const family = temporal.filter((g) => (g[0].type === 'time') === time);
+    if (family.length)
+      conds.push(temporalExists(`${x}.i`, candidates, family, add, `${x}_${time ? 't' : 'i'}`));
+  }
+  const others = groups.filter((g) => !g.some((y) => isTemporal(y.value)));
+  if (others.length) {
+    const p = anyTarget(t.path, (target) => comparisons(others, target, 'eq', st));
+    if (p) conds.push(`${x}.i @? ${add(`$ ? (${p})`)}::jsonpath`);
+  }
+  const matches = conds.length ? conds.join(' OR ') : 'false';
+  const negated = t.kind === 'compare' ? t.op === '!=' : t.kind !== 'exists' && t.negated;
+  let where = matches;
+  if (negated) {
+    where = `NOT (${matches})`;
+    if (t.path.meta || t.path.keys.length)
+      where = `${x}.i @? ${add(`$ ? (${defined(t.path)})`)}::jsonpath AND ${where}`;
+  }
+  return `EXISTS (SELECT 1 FROM jsonb_path_query(${alias}.attrs, ${add(elementPath(t.path, st))}::jsonpath) AS ${x}(i) WHERE ${where})`;
+}
+
+/** jsonpath from an instance to the values a temporal literal is compared with. */
+function candidatePath(path: QPath): string {
+  if (path.meta) return `$${jpKey(path.meta)}`;
+  const k = path.keys.map((key) => (key === '*' ? '.*' : jpKey(key))).join('');
+  const members = path.keys.length
+    ? '"value" || @.key == "json"'
+    : '"value" || @.key == "valueList" || @.key == "json"';
+  return `$.keyvalue() ? (@.key == ${members}).value${k}[*]`;
 }
 
 function literal(v: QValue): string {
@@ -587,57 +683,55 @@ function literal(v: QValue): string {
   }
 }
 
-function compare(op: TemporalOp, v: QValue): string {
-  if (v.type === 'dateTime' || v.type === 'date' || v.type === 'time')
-    return temporalPredicate(op, v.type, v.value);
-  return `@ ${op} ${literal(v)}`;
-}
-
 /** The jsonpath of one term (relative to the whole `attrs`), or undefined when it can never match. */
 function termPath(t: QTerm, st: CompileState): string | undefined {
   const el = elementPath(t.path, st);
-  const eq = (values: QValue[]) =>
-    anyTarget(t.path, 'eq', values, (v, target) => {
-      if (!v) return [];
-      const conds = [
-        v.type === 'dateTime' || v.type === 'date' || v.type === 'time'
-          ? compare('==', v)
-          : `@ == ${literal(v)}`,
-      ];
-      // A VocabProperty holds the expanded IRI: compare with the term's expansion too (clause 4.9).
-      if (target.kind === 'vocab' && (v.type === 'string' || v.type === 'uri')) {
-        const iri = st.expand(v.value);
-        if (iri !== v.value) conds.push(`@ == ${jpString(iri)}`);
-      }
-      return conds;
-    });
+  const match = (mode: Mode, groups: Test[][]) =>
+    anyTarget(t.path, (target) => comparisons(groups, target, mode, st));
+  const equal = (values: QValue[]) =>
+    match(
+      'eq',
+      values.map((value) => [{ op: '==', value }]),
+    );
   switch (t.kind) {
     case 'exists':
       if (t.path.meta) return `${el}${jpKey(t.path.meta)}`;
       return t.path.keys.length ? `${el} ? (${defined(t.path)})` : el;
     case 'compare':
-      if (t.op === '==') return positive(el, eq([t.value]));
-      if (t.op === '!=') return negative(el, t.path, eq([t.value]));
-      return positive(
-        el,
-        anyTarget(t.path, 'order', [t.value], (v) => (v ? [compare(t.op as TemporalOp, v)] : [])),
-      );
+      if (t.op === '==') return positive(el, equal([t.value]));
+      if (t.op === '!=') return negative(el, t.path, equal([t.value]));
+      return positive(el, match('order', [[{ op: t.op, value: t.value }]]));
     case 'list':
-      return t.negated ? negative(el, t.path, eq(t.values)) : positive(el, eq(t.values));
+      return t.negated ? negative(el, t.path, equal(t.values)) : positive(el, equal(t.values));
     case 'range': {
-      const inRange = anyTarget(t.path, 'order', [t.from], () => [
-        `(${compare('>=', t.from)}) && (${compare('<=', t.to)})`,
+      const inRange = match('order', [
+        [
+          { op: '>=', value: t.from },
+          { op: '<=', value: t.to },
+        ],
       ]);
       return t.negated ? negative(el, t.path, inRange) : positive(el, inRange);
     }
     case 'pattern': {
-      const re = `@ like_regex ${jpString(toPostgresRegex(t.pattern))}${t.ignoreCase ? ' flag "i"' : ''}`;
-      const matches = anyTarget(t.path, 'regex', [undefined], () => [re]);
+      const re = `@ like_regex ${jpString(checkedRegex(t.pattern))}${t.ignoreCase ? ' flag "i"' : ''}`;
+      const matches = anyTarget(t.path, (target) => (accepts(target.kind, 'regex') ? re : undefined));
       if (!t.negated) return positive(el, matches);
       // !~= needs a string target that does not match (clause 4.9: non-strings never match).
-      const strings = anyTarget(t.path, 'regex', [undefined], () => ['@.type() == "string"']);
+      const strings = anyTarget(t.path, (target) =>
+        accepts(target.kind, 'regex') ? '@.type() == "string"' : undefined,
+      );
       return `${el} ? ((${strings}) && !(${matches}))`;
     }
+  }
+}
+
+/** parseQ has checked the pattern; an AST built by hand may hold anything. */
+function checkedRegex(pattern: string): string {
+  try {
+    return toPostgresRegex(pattern);
+  } catch (err) {
+    if (err instanceof RegexError) throw badRequest(`invalid regular expression: ${err.message}`);
+    throw err;
   }
 }
 

@@ -18,7 +18,7 @@
  */
 
 /** Upper bound on the states a pattern may expand to (bounded repetition copies its operand). */
-const MAX_SIZE = 2000;
+const MAX_SIZE = 5000;
 const MAX_BOUND = 255;
 
 export class RegexError extends Error {
@@ -158,8 +158,7 @@ class RegexParser {
       case '{':
         throw new RegexError("invalid repetition '{' (write '\\{' for a literal brace)", at);
       default: {
-        const cp = this.src.codePointAt(at) ?? 0;
-        const ch = String.fromCodePoint(cp);
+        const ch = this.char(at);
         this.pos += ch.length;
         return { out: literal(ch), size: 1, quantifiable: true };
       }
@@ -221,10 +220,16 @@ class RegexParser {
     if (/[0-9]/.test(c)) throw new RegexError('back-references are not supported', at);
     if (/[A-Za-z]/.test(c)) throw new RegexError(`unsupported escape '\\${c}'`, at);
     // Punctuation and non-ASCII: the character itself (a surrogate pair is one character).
-    const cp = this.src.codePointAt(at + 1) ?? 0;
-    const ch = String.fromCodePoint(cp);
+    const ch = this.char(at + 1);
     this.pos += ch.length - 1;
     return ch;
+  }
+
+  /** The code point at i; a lone surrogate has no UTF-8 form and cannot reach PostgreSQL. */
+  private char(i: number): string {
+    const cp = this.src.codePointAt(i) ?? 0;
+    if ((cp >= 0xd800 && cp <= 0xdfff) || cp === 0) throw new RegexError('invalid character', i);
+    return String.fromCodePoint(cp);
   }
 
   private hexEscape(digits: number, at: number): string {
@@ -314,8 +319,7 @@ class RegexParser {
       if (n === 'b') return '\b';
       return this.charEscape(n, at);
     }
-    const cp = this.src.codePointAt(at) ?? 0;
-    const ch = String.fromCodePoint(cp);
+    const ch = this.char(at);
     this.pos += ch.length;
     return ch;
   }

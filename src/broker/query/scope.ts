@@ -90,11 +90,12 @@ export function compileScopeQ(s: ScopeExpr, ctx: CompileContext): string {
     if (e.kind !== 'scope') {
       // Exact scopes of one group collapse into one indexable array test.
       const exact = e.terms.flatMap((x) => (x.kind === 'scope' && isExact(x) ? [scopePath(x.levels)] : []));
-      const parts = e.terms.filter((x) => !(x.kind === 'scope' && isExact(x))).map(compile);
+      const parts: string[] = [];
       if (exact.length) {
         const arr = `ARRAY[${[...new Set(exact)].map(add).join(', ')}]::text[]`;
-        parts.unshift(`${alias}.scopes ${e.kind === 'and' ? '@>' : '&&'} ${arr}`);
+        parts.push(`${alias}.scopes ${e.kind === 'and' ? '@>' : '&&'} ${arr}`);
       }
+      for (const x of e.terms) if (!(x.kind === 'scope' && isExact(x))) parts.push(compile(x));
       return parts.length === 1 ? parts[0] : `(${parts.join(e.kind === 'and' ? ' AND ' : ' OR ')})`;
     }
     if (isExact(e)) return `${alias}.scopes @> ARRAY[${add(scopePath(e.levels))}]::text[]`;

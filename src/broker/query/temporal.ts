@@ -1,16 +1,13 @@
-import { jpString } from './jsonpath.js';
-
 /**
- * DateTime, Date and Time literals of the query language, and their comparison inside jsonpath.
+ * DateTime, Date and Time literals of the query language, and their comparison with stored values.
  *
- * Literals are normalised to UTC here. Stored values are strings in several ISO 8601 spellings; PostgreSQL's
- * jsonpath `.datetime()` reads most of them but not the `Z` suffix NGSI-LD uses everywhere, and comparing a
- * zoned with an unzoned value raises an error that no jsonpath mode suppresses. So each comparison is a set
- * of branches, one per spelling, each guarded by a `like_regex` (jsonpath `&&` short-circuits) so that a
- * value is only ever parsed by a template that fits it and only ever compared with a literal of the same
- * kind (zoned with zoned, unzoned with unzoned). No branch depends on the session time zone.
+ * Literals are normalised to UTC here. Stored values are strings in several ISO 8601 spellings (the broker
+ * keeps them as sent), so they are compared in SQL: a value is cast to timestamptz (or time) only after a
+ * regular expression has checked it is a valid calendar date and time in a spelling PostgreSQL reads, so a
+ * cast can never fail, and only values with a zone (or none, taken as UTC) are cast, so nothing depends on
+ * the session time zone. (jsonpath's `.datetime()` cannot read the `Z` suffix and raises errors no mode
+ * suppresses when zoned and unzoned values meet, which rules it out.)
  */
-
 export type TemporalType = 'dateTime' | 'date' | 'time';
 
 const DATE_TIME_RE =
@@ -98,62 +95,71 @@ export function normaliseTime(text: string): string | undefined {
 
 export type TemporalOp = '==' | '>' | '>=' | '<' | '<=';
 
-interface Form {
-  /** Guard: the stored string has exactly this spelling. */
-  re: string;
-  /** `.datetime()` template that parses it. */
-  template: string;
-  /** Compare with the zoned (timestamptz/timetz) or the unzoned spelling of the literal. */
-  zoned: boolean;
+export interface TemporalTest {
+  op: TemporalOp;
+  type: TemporalType;
+  /** Normalised literal (see normalise*). */
+  value: string;
 }
 
-/** Seconds and zone spellings the broker accepts (see model.ts): each gets its own template. */
-const SECONDS = [
-  { re: '', t: '' },
-  { re: ':\\d{2}', t: ':SS' },
-  { re: ':\\d{2}\\.\\d{1,6}', t: ':SS.FF6' },
-];
-/** `Z` parses to an unzoned UTC value (templates cannot read `Z` as a zone); no zone is taken as UTC. */
-const ZONES = [
-  { re: 'Z', t: '"Z"', zoned: false },
-  { re: '[+-]\\d{2}:\\d{2}', t: 'TZH:TZM', zoned: true },
-  { re: '[+-]\\d{4}', t: 'TZHTZM', zoned: true },
-  { re: '[+-]\\d{2}', t: 'TZH', zoned: true },
-  { re: '', t: '', zoned: false },
-];
+// Validation of stored values; [0-9] rather than \d keeps backslashes out of the SQL text.
+const DAY =
+  '(?:(?!0000)[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)' +
+  '|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29)';
+const CLOCK = '(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.][0-9]{1,9})?)?';
+const ZONE = '(?:Z|[+-](?:0[0-9]|1[0-4])(?::?[0-5][0-9])?)';
 
-function forms(re: string, template: string): Form[] {
-  return SECONDS.flatMap((s) =>
-    ZONES.map((z) => ({ re: `^${re}${s.re}${z.re}$`, template: `${template}${s.t}${z.t}`, zoned: z.zoned })),
+/** SQL: the instant a stored JSON value stands for, or NULL (typed literals are read on `@value`). */
+function instantOf(s: string): string {
+  return (
+    `CASE WHEN ${s} ~ '^${DAY}T${CLOCK}${ZONE}$' THEN ${s}::timestamptz` +
+    ` WHEN ${s} ~ '^${DAY}T${CLOCK}$' THEN (${s} || 'Z')::timestamptz` +
+    ` WHEN ${s} ~ '^${DAY}$' THEN (${s} || 'T00:00:00Z')::timestamptz END`
   );
 }
 
-const DATE_TIME_PREFIX = '^\\d{4}-\\d{2}-\\d{2}';
-const DATE_TIME_FORMS: Form[] = [
-  ...forms(`${DATE_TIME_PREFIX.slice(1)}T\\d{2}:\\d{2}`, 'YYYY-MM-DD"T"HH24:MI'),
-  // A bare Date compares as midnight UTC.
-  { re: `${DATE_TIME_PREFIX}$`, template: 'YYYY-MM-DD', zoned: false },
-];
-const TIME_PREFIX = '^\\d{2}:\\d{2}';
-const TIME_FORMS: Form[] = forms(TIME_PREFIX.slice(1), 'HH24:MI');
+/** SQL: the UTC time of day a stored JSON value stands for, or NULL. */
+function timeOf(s: string): string {
+  return (
+    `CASE WHEN ${s} ~ '^${CLOCK}${ZONE}$' THEN (${s}::timetz AT TIME ZONE 'UTC')::time` +
+    ` WHEN ${s} ~ '^${CLOCK}$' THEN ${s}::time END`
+  );
+}
+
+/** The literal as PostgreSQL reads it: an instant (a Date is midnight UTC) or a UTC time of day. */
+function sqlLiteral(t: TemporalTest): string {
+  if (t.type === 'date') return `${t.value}T00:00:00Z`;
+  return t.type === 'time' ? t.value.slice(0, -1) : t.value;
+}
 
 /**
- * jsonpath predicate on `@`: the current item is a temporal string that compares with the literal.
- * `value` is a normalised literal (see normalise*); a Date compares as midnight UTC of that day.
+ * SQL: one of the candidate values (`jsonb_path_query(from, candidates)`) satisfies one of the groups (all
+ * tests of a group: a range is a group of two). All tests are Times, or all are DateTimes/Dates.
  */
-export function temporalPredicate(op: TemporalOp, type: TemporalType, value: string): string {
-  const time = type === 'time';
-  const instant = type === 'date' ? `${value}T00:00:00Z` : value;
-  const [whole, frac = ''] = instant.slice(0, -1).split('.');
-  const unzoned = `${whole}.${frac.padEnd(6, '0')}`;
-  const list = time ? TIME_FORMS : DATE_TIME_FORMS;
-  const prefix = time ? TIME_PREFIX : DATE_TIME_PREFIX;
-  const lit = (zoned: boolean) => `${jpString(zoned ? `${unzoned}+00:00` : unzoned)}.datetime()`;
-  const branches = list
-    .map(
-      (f) => `(@ like_regex ${jpString(f.re)} && @.datetime(${jpString(f.template)}) ${op} ${lit(f.zoned)})`,
-    )
-    .join(' || ');
-  // The cheap prefix test first: most strings are not dates at all.
-  return `(@ like_regex ${jpString(prefix)} && (${branches}))`;
+export function temporalExists(
+  from: string,
+  candidates: string,
+  groups: TemporalTest[][],
+  add: (v: unknown) => string,
+  alias: string,
+): string {
+  const time = groups[0][0].type === 'time';
+  const cast = time ? 'time' : 'timestamptz';
+  const lit = (t: TemporalTest) => `${add(sqlLiteral(t))}::${cast}`;
+  const op = (o: TemporalOp) => (o === '==' ? '=' : o);
+  let cond: string;
+  if (groups.every((g) => g.length === 1 && g[0].op === '==')) {
+    cond = `${alias}.t IN (${groups.map((g) => lit(g[0])).join(', ')})`;
+  } else {
+    cond = groups
+      .map((g) => `(${g.map((t) => `${alias}.t ${op(t.op)} ${lit(t)}`).join(' AND ')})`)
+      .join(' OR ');
+  }
+  const str = `${alias}_s.s`;
+  return (
+    `EXISTS (SELECT 1 FROM (SELECT ${time ? timeOf(str) : instantOf(str)} AS t FROM (` +
+    `SELECT CASE WHEN jsonb_typeof(${alias}_j.j) = 'string' THEN ${alias}_j.j #>> '{}' END AS s FROM (` +
+    `SELECT COALESCE(${alias}_c.v -> '@value', ${alias}_c.v) AS j FROM jsonb_path_query(${from}, ${candidates}::jsonpath) AS ${alias}_c(v)` +
+    `) AS ${alias}_j) AS ${alias}_s) AS ${alias} WHERE ${cond})`
+  );
 }

@@ -74,8 +74,8 @@ export function compileTypeSelector(t: TypeExpr, ctx: CompileContext): string {
     if (e.kind === 'type') return `${alias}.types @> ${array([e.name])}`;
     // Plain types of one group collapse into one indexable array test.
     const names = e.terms.flatMap((x) => (x.kind === 'type' ? [x.name] : []));
-    const parts = e.terms.filter((x) => x.kind !== 'type').map(compile);
-    if (names.length) parts.unshift(`${alias}.types ${e.kind === 'and' ? '@>' : '&&'} ${array(names)}`);
+    const parts = names.length ? [`${alias}.types ${e.kind === 'and' ? '@>' : '&&'} ${array(names)}`] : [];
+    for (const x of e.terms) if (x.kind !== 'type') parts.push(compile(x));
     return parts.length === 1 ? parts[0] : `(${parts.join(e.kind === 'and' ? ' AND ' : ' OR ')})`;
   };
   return compile(t);
