@@ -42,10 +42,13 @@ for (const backend of backends()) {
       assert.ok(ui.statusCode === 200 || ui.statusCode === 302);
     });
 
-    it('answers unknown routes with a problem document', async () => {
-      const r = await t.call({ method: 'GET', url: '/nowhere' });
-      assert.equal(r.statusCode, 404);
-      assert.equal(r.json().type, 'https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound');
+    it('answers unknown API routes with a problem document (other paths belong to the web application)', async () => {
+      for (const url of ['/api/nowhere', '/ngsi-ld/v1/nowhere']) {
+        const r = await t.call({ method: 'GET', url });
+        assert.equal(r.statusCode, 404, url);
+        assert.match(String(r.headers['content-type']), /application\/problem\+json/, url);
+        assert.equal(r.json().type, 'https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound', url);
+      }
     });
 
     it('reports 503 when the database does not answer', async () => {
