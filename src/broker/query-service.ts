@@ -1,17 +1,10 @@
 import type { Queryable } from '../db/db.js';
 import { badRequest } from '../http/problem.js';
 import type { ResolvedContext } from './jsonld/contexts.js';
-import { isUri, type StoredEntity } from './model.js';
+import type { StoredEntity } from './model.js';
 import { compileGeoQuery, orderByDistance, parseGeoQuery } from './query/geo.js';
-import {
-  compileQ,
-  compileScopeQ,
-  compileTypeSelector,
-  createParams,
-  parseQ,
-  parseScopeQ,
-  parseTypeSelector,
-} from './query/index.js';
+import { compileQ, compileScopeQ, createParams, parseQ, parseScopeQ } from './query/index.js';
+import { compileEntitySelection } from './query/selection.js';
 import * as repo from './repository.js';
 
 export interface EntitySelector {
@@ -36,15 +29,6 @@ export interface EntityQueryInput {
 }
 
 const MAX_LIMIT = 1000;
-
-function checkRegex(p: string): void {
-  if (p.length > 1024) throw badRequest('idPattern longer than 1024 characters');
-  try {
-    new RegExp(p);
-  } catch (err) {
-    throw badRequest(`idPattern is not a valid regular expression: ${(err as Error).message}`);
-  }
-}
 
 /** Compiles an NGSI-LD entity query to one SQL statement and runs it. */
 export async function runEntityQuery(
@@ -74,33 +58,7 @@ export async function runEntityQuery(
   const expand = (t: string) => ctx.expand(t);
   const c = { alias, expand, params };
 
-  if (input.ids?.length) {
-    for (const id of input.ids) if (!isUri(id)) throw badRequest(`id ${JSON.stringify(id)} is not a URI`);
-    where.push(`e.id = ANY(${params.add(input.ids)}::text[])`);
-  }
-  if (input.idPattern) {
-    checkRegex(input.idPattern);
-    where.push(`e.id ~ ${params.add(input.idPattern)}`);
-  }
-  if (input.type) where.push(compileTypeSelector(parseTypeSelector(input.type), c));
-  if (input.selectors?.length) {
-    const ors: string[] = [];
-    for (const s of input.selectors) {
-      const ands: string[] = [];
-      if (s.id !== undefined) {
-        if (!isUri(s.id)) throw badRequest(`entities[].id ${JSON.stringify(s.id)} is not a URI`);
-        ands.push(`e.id = ${params.add(s.id)}`);
-      }
-      if (s.idPattern !== undefined) {
-        checkRegex(s.idPattern);
-        ands.push(`e.id ~ ${params.add(s.idPattern)}`);
-      }
-      if (s.type !== undefined) ands.push(compileTypeSelector(parseTypeSelector(s.type), c));
-      if (ands.length === 0) throw badRequest('each entry of entities needs id, idPattern or type');
-      ors.push(`(${ands.join(' AND ')})`);
-    }
-    where.push(`(${ors.join(' OR ')})`);
-  }
+  where.push(...compileEntitySelection(input, c));
   if (input.attrs?.length) {
     // Entities that have at least one of the attributes asked for.
     where.push(`e.attrs ?| ${params.add(input.attrs.map(expand))}::text[]`);

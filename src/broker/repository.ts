@@ -55,9 +55,25 @@ export async function lockEntities(
   return out;
 }
 
-/** Inserts or overwrites whole entities in one statement. */
-export async function saveEntities(tx: Queryable, tenant: string, entities: StoredEntity[]): Promise<void> {
+/**
+ * Raised when an entity this transaction found absent, and so created, was created meanwhile by a concurrent
+ * transaction: the write must be run again (it will then find, lock and merge into that entity).
+ */
+export class ConcurrentCreate extends Error {}
+
+/**
+ * Saves whole entities in one statement: `existing` (ids row-locked by this transaction) are overwritten; the
+ * others are inserted, and ConcurrentCreate is thrown if any of them exists by now (absent rows cannot be
+ * locked, so two transactions may both decide to create the same entity; the second must not overwrite).
+ */
+export async function saveEntities(
+  tx: Queryable,
+  tenant: string,
+  entities: StoredEntity[],
+  existing: ReadonlySet<string> | ReadonlyMap<string, unknown>,
+): Promise<void> {
   if (entities.length === 0) return;
+  const fresh = entities.filter((e) => !existing.has(e.id));
   const payload = JSON.stringify(
     entities.map((e) => ({
       id: e.id,
@@ -68,16 +84,24 @@ export async function saveEntities(tx: Queryable, tenant: string, entities: Stor
       modified_at: e.modifiedAt,
     })),
   );
-  await tx.query(
+  const written = await tx.query<{ id: string }>(
     `INSERT INTO broker_entities (tenant, id, types, scopes, attrs, created_at, modified_at)
      SELECT $1, x.id, x.types, x.scopes, x.attrs, x.created_at, x.modified_at
        FROM jsonb_to_recordset($2::jsonb)
          AS x(id text, types text[], scopes text[], attrs jsonb, created_at timestamptz, modified_at timestamptz)
      ON CONFLICT (tenant, id) DO UPDATE SET
        types = EXCLUDED.types, scopes = EXCLUDED.scopes, attrs = EXCLUDED.attrs,
-       created_at = EXCLUDED.created_at, modified_at = EXCLUDED.modified_at`,
-    [tenant, payload],
+       created_at = EXCLUDED.created_at, modified_at = EXCLUDED.modified_at
+     WHERE NOT (broker_entities.id = ANY($3::text[]))
+     RETURNING id`,
+    [tenant, payload, fresh.map((e) => e.id)],
   );
+  // A row meant to be new and not returned was created concurrently (the conflict's WHERE left it alone).
+  if (fresh.length > 0) {
+    const returned = new Set(written.rows.map((x) => x.id));
+    const missed = fresh.filter((e) => !returned.has(e.id)).length;
+    if (missed > 0) throw new ConcurrentCreate(`${missed} entities were created concurrently`);
+  }
 }
 
 export async function deleteEntities(tx: Queryable, tenant: string, ids: string[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/db.js';
+import { pageLinks } from '../http/paging.js';
 import { badRequest, ProblemError } from '../http/problem.js';
 import { bodyContext, entityContext, negotiate, queryContext, sendLd, tenantOf } from './http.js';
 import type { ContextResolver, ResolvedContext } from './jsonld/contexts.js';
@@ -806,26 +807,6 @@ function updateResult(reply: import('fastify').FastifyReply, o: WriteOutcome, ct
       });
   }
   return reply.status(204).send();
-}
-
-function pageLinks(
-  req: FastifyRequest,
-  offset: number,
-  limit: number,
-  got: number,
-  total?: number,
-): string | undefined {
-  const links: string[] = [];
-  const base = new URL(req.url, 'http://x');
-  const at = (o: number) => {
-    base.searchParams.set('offset', String(o));
-    base.searchParams.set('limit', String(limit));
-    return `${base.pathname}${base.search}`;
-  };
-  if (offset > 0 && limit > 0) links.push(`<${at(Math.max(0, offset - limit))}>; rel="prev"`);
-  const more = total !== undefined ? offset + got < total : got === limit && limit > 0;
-  if (more) links.push(`<${at(offset + limit)}>; rel="next"`);
-  return links.length ? links.join(', ') : undefined;
 }
 
 /** GeoJSON representation (GS CIM 009 4.5.16): one Feature per entity, geometry from `location`. */

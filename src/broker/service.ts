@@ -78,6 +78,24 @@ export async function writeEntities(
     await repo.ensureTenant(store.db, tenant);
     store.knownTenants.add(tenant);
   }
+  // Absent entities cannot be row-locked: when a concurrent write creates one this write also creates, the
+  // save detects it and the whole write runs again, then finding, locking and merging into that entity.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await writeOnce(store, tenant, items, mode, now);
+    } catch (err) {
+      if (!(err instanceof repo.ConcurrentCreate) || attempt >= 5) throw err;
+    }
+  }
+}
+
+function writeOnce(
+  store: BrokerStore,
+  tenant: string,
+  items: IncomingEntity[],
+  mode: WriteMode,
+  now: string,
+): Promise<WriteResult> {
   return store.db.transaction(async (tx) => {
     const ids = [...new Set(items.map((i) => i.id))].sort();
     const existing = await repo.lockEntities(tx, tenant, ids);
@@ -104,7 +122,7 @@ export async function writeEntities(
         changes.push({ id, before, after });
       }
     }
-    await repo.saveEntities(tx, tenant, toSave);
+    await repo.saveEntities(tx, tenant, toSave, existing);
     for (const l of store.listeners) await l(tenant, changes, tx);
     return { outcomes, changes };
   });
@@ -299,7 +317,7 @@ export async function modifyEntity(
     if (!existing) throw new ProblemError('ResourceNotFound', `entity ${id} does not exist`);
     const after = fn(existing);
     const change = { id, before: existing, after };
-    await repo.saveEntities(tx, tenant, [after]);
+    await repo.saveEntities(tx, tenant, [after], new Set([id]));
     for (const l of store.listeners) await l(tenant, [change], tx);
     return change;
   });

@@ -46,10 +46,18 @@ export function installErrorHandling(app: FastifyInstance): void {
       }
     }
     const body = problemBody(type, detail, undefined, ext);
-    reply.status(body.status).type('application/json').send(body);
+    reply.status(body.status).type(problemMediaType(req.url)).send(body);
   });
   app.setNotFoundHandler((req, reply) => {
     const body = problemBody('ResourceNotFound', `no route ${req.method} ${req.url.split('?')[0]}`);
-    reply.status(404).type('application/json').send(body);
+    reply.status(404).type(problemMediaType(req.url)).send(body);
   });
+}
+
+/**
+ * NGSI-LD answers its errors as `application/json` (ETSI GS CIM 009, 6.3.6), which its clients expect; the
+ * rest of the API uses RFC 9457's own media type.
+ */
+export function problemMediaType(url: string): string {
+  return url.startsWith('/ngsi-ld/') ? 'application/json' : 'application/problem+json';
 }

@@ -274,8 +274,8 @@ function targetGeometry(g: GeoQuery, ctx: GeoSqlContext): string {
   if (!SQL_ALIAS.test(ctx.alias)) throw new Error(`Invalid SQL alias ${JSON.stringify(ctx.alias)}`);
   const iri = ctx.expand(g.geoproperty);
   if (iri === LOCATION_IRI) {
-    // Written exactly as the expression of the index broker_entities_location, so the planner can use it.
-    return `ST_GeomFromGeoJSON(${ctx.alias}.attrs -> '${LOCATION_IRI}' -> 0 ->> 'value')`;
+    // Parsed once at write time into a stored, GiST-indexed column (src/broker/sql/0004_*.sql).
+    return `${ctx.alias}.location_geom`;
   }
   // No index on other geoproperties; the CASE keeps ST_GeomFromGeoJSON away from a same-named attribute
   // that is not a GeoProperty in some entity (its value is not GeoJSON and would fail the whole query).
