@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { backends } from '../helpers/db.js';
+import { createKey, entity, makeWorld, type World } from './fixtures.js';
+
+/**
+ * The authorisation matrix: every protected route, called by an anonymous caller, by a member of another
+ * organisation (a user, then an API key with every scope), must be refused (401, then 403 or 404) and the
+ * answer must carry nothing but a problem document that names nothing of the organisation it touched.
+ */
+interface Row {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: (w: World, keyId: string) => string;
+  body?: unknown;
+  /** Status for a member of another organisation; undefined: only the anonymous caller is refused. */
+  outsider?: 403 | 404;
+  /** Status for a plain member of the organisation (role member), when the route needs more. */
+  member?: 403 | 404;
+}
+
+const ALL_SCOPES = [
+  'broker:read',
+  'broker:write',
+  'catalog:read',
+  'catalog:write',
+  'mobility:write',
+  'ingest:write',
+  'observatory:write',
+  'innovation:write',
+  'governance:read',
+  'governance:write',
+];
+
+const MATRIX: Row[] = [
+  { method: 'GET', url: () => '/api/me' },
+  { method: 'POST', url: () => '/ngsi-ld/v1/entities', body: entity(99) },
+  { method: 'POST', url: () => '/ngsi-ld/v1/entityOperations/upsert', body: [entity(98)] },
+  { method: 'DELETE', url: () => '/ngsi-ld/v1/entities/urn:ngsi-ld:Test:1' },
+  {
+    method: 'POST',
+    url: () => '/api/organisations',
+    body: { slug: 'rogue', name: 'Rogue', kind: 'other' },
+    outsider: 403,
+    member: 403,
+  },
+  {
+    method: 'PATCH',
+    url: (w) => `/api/organisations/${w.orgA}`,
+    body: { name: 'Taken over' },
+    outsider: 403,
+    member: 403,
+  },
+  { method: 'DELETE', url: (w) => `/api/organisations/${w.orgA}`, outsider: 403, member: 403 },
+  { method: 'GET', url: (w) => `/api/organisations/${w.orgA}/members`, outsider: 404 },
+  {
+    method: 'POST',
+    url: (w) => `/api/organisations/${w.orgA}/members`,
+    body: { email: 'mallory@evil.example', role: 'admin' },
+    outsider: 403,
+    member: 403,
+  },
+  {
+    method: 'PATCH',
+    url: (w) => `/api/organisations/${w.orgA}/members/${w.ids.bob}`,
+    body: { role: 'admin' },
+    outsider: 403,
+    member: 403,
+  },
+  {
+    method: 'DELETE',
+    url: (w) => `/api/organisations/${w.orgA}/members/${w.ids.alice}`,
+    outsider: 403,
+    member: 403,
+  },
+  { method: 'GET', url: (w) => `/api/organisations/${w.orgA}/api-keys`, outsider: 404, member: 403 },
+  {
+    method: 'POST',
+    url: (w) => `/api/organisations/${w.orgA}/api-keys`,
+    body: { name: 'stolen', scopes: ['broker:write'] },
+    outsider: 404,
+    member: 403,
+  },
+  {
+    method: 'DELETE',
+    url: (w, k) => `/api/organisations/${w.orgA}/api-keys/${k}`,
+    outsider: 404,
+    member: 403,
+  },
+  { method: 'GET', url: () => '/api/users', outsider: 403, member: 403 },
+  {
+    method: 'POST',
+    url: () => '/api/users',
+    body: { email: 'x@evil.example', name: 'X', platformAdmin: true },
+    outsider: 403,
+    member: 403,
+  },
+  { method: 'GET', url: (w) => `/api/users/${w.ids.alice}`, outsider: 404, member: 404 },
+  {
+    method: 'PATCH',
+    url: (w) => `/api/users/${w.ids.alice}`,
+    body: { name: 'Pwned' },
+    outsider: 404,
+    member: 404,
+  },
+  { method: 'GET', url: () => '/api/audit', outsider: 403, member: 403 },
+];
+
+const PROBLEM_KEYS = new Set(['type', 'title', 'status', 'detail', 'instance']);
+
+for (const backend of backends()) {
+  describe(`authorisation matrix (${backend})`, () => {
+    let t: TestApp;
+    let w: World;
+    let keyA: { id: string; key: string };
+    let keyB: { id: string; key: string };
+    let secrets: string[];
+    before(async () => {
+      t = await startTestApp(backend);
+      w = await makeWorld(t);
+      keyA = await createKey(t, w.orgA, ['broker:write'], w.aliceAdminA);
+      keyB = await createKey(t, w.orgB, ALL_SCOPES, w.carolAdminB);
+      // What org A's outsiders must never see.
+      secrets = [
+        'HAROPA-PORT',
+        'alice@haropa.example',
+        'bob@haropa.example',
+        keyA.key.slice(0, 12),
+        keyA.key,
+      ];
+    });
+    after(() => t?.dispose());
+
+    const check = (label: string, r: { statusCode: number; body: string }, expected: number[]) => {
+      assert.ok(expected.includes(r.statusCode), `${label}: ${r.statusCode} ${r.body}`);
+      const body = JSON.parse(r.body) as Record<string, unknown>;
+      for (const k of Object.keys(body)) assert.ok(PROBLEM_KEYS.has(k), `${label}: leaks field ${k}`);
+      for (const s of secrets) assert.equal(r.body.includes(s), false, `${label}: leaks ${s}`);
+    };
+
+    for (const row of MATRIX) {
+      it(`${row.method} ${row.url({ orgA: ':orgA', ids: { alice: ':alice', bob: ':bob' } } as unknown as World, ':key')}`, async () => {
+        const url = row.url(w, keyA.id);
+        const json = row.body;
+        check('anonymous', await t.call({ method: row.method, url, json, as: null }), [401]);
+        if (!row.outsider) return;
+        check(
+          'member of another organisation',
+          await t.call({ method: row.method, url, json, as: w.carolAdminB }),
+          [row.outsider],
+        );
+        check(
+          "another organisation's API key",
+          await t.call({ method: row.method, url, json, as: keyB.key }),
+          [403, 404],
+        );
+        if (row.member) {
+          check('plain member', await t.call({ method: row.method, url, json, as: w.bobMemberA }), [
+            row.member,
+          ]);
+        }
+      });
+    }
+
+    it('left everything as it was', async () => {
+      const org = await t.call({ method: 'GET', url: `/api/organisations/${w.orgA}` });
+      assert.equal(org.json().name, 'HAROPA-PORT');
+      const members = await t.call({ method: 'GET', url: `/api/organisations/${w.orgA}/members` });
+      assert.deepEqual(
+        members.json().items.map((m: { email: string; role: string }) => `${m.email} ${m.role}`),
+        ['alice@haropa.example admin', 'bob@haropa.example member'],
+      );
+      const keys = await t.call({ method: 'GET', url: `/api/organisations/${w.orgA}/api-keys` });
+      assert.equal(keys.json().total, 1);
+      assert.equal(keys.json().items[0].revokedAt, null);
+      const users = await t.call({ method: 'GET', url: '/api/users' });
+      assert.equal(users.json().total, 4);
+    });
+  });
+}
