@@ -1,0 +1,254 @@
+import { Alert, Button, Checkbox, Group, Stack, Text, Title } from '@mantine/core';
+import type { StyleSpecification } from 'maplibre-gl';
+import { useCallback, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { type BBox, type EntityFeature, entityFeatures, webConfig } from '../api/ngsi';
+import { useData } from '../api/useData';
+import { PageTitle } from '../components/PageTitle';
+import { FeatureDetails } from '../map/FeatureDetails';
+import { FeatureTable } from '../map/FeatureTable';
+import { featureName, KINDS, type Kind, type PortLayers } from '../map/features';
+import { MapView, PLAIN_STYLE } from '../map/MapView';
+import { MAP_COLORS } from '../theme';
+
+const VESSEL_REFRESH_MS = 10_000;
+const STYLE_TIMEOUT_MS = 5_000;
+
+interface BaseMap {
+  style: string | StyleSpecification;
+  /** Whether a base map style was configured, and whether it could be reached. */
+  configured: boolean;
+  reachable: boolean;
+}
+
+/** The configured base map (ESCALE_MAP_STYLE) if it answers, else a plain background. */
+async function resolveBaseMap(signal: AbortSignal): Promise<BaseMap> {
+  const { mapStyle } = await webConfig(signal);
+  if (!mapStyle) return { style: PLAIN_STYLE, configured: false, reachable: false };
+  try {
+    const res = await fetch(mapStyle, {
+      signal: AbortSignal.any([signal, AbortSignal.timeout(STYLE_TIMEOUT_MS)]),
+    });
+    if (res.ok) {
+      await res.json();
+      return { style: mapStyle, configured: true, reachable: true };
+    }
+  } catch (err) {
+    if (signal.aborted) throw err;
+  }
+  return { style: PLAIN_STYLE, configured: true, reachable: false };
+}
+
+async function loadStatic(signal: AbortSignal): Promise<Pick<PortLayers, 'Terminal' | 'Berth'>> {
+  const [Terminal, Berth] = await Promise.all([
+    entityFeatures('Terminal', signal),
+    entityFeatures('Berth', signal),
+  ]);
+  return { Terminal, Berth };
+}
+
+/** The Seine estuary and its approaches: vessels outside are not drawn on the port map. */
+const PORT_AREA: BBox = [-0.5, 49.2, 0.6, 49.8];
+
+const loadVessels = (signal: AbortSignal) => entityFeatures('Vessel', signal, PORT_AREA);
+
+/** The legend's symbol for a kind: a shape and a line style as well as a colour. */
+function Swatch({ kind }: { kind: Kind }) {
+  return (
+    <svg width="22" height="16" viewBox="0 0 22 16" aria-hidden="true" focusable="false" className="swatch">
+      {kind === 'Terminal' && (
+        <rect
+          x="1"
+          y="2"
+          width="20"
+          height="12"
+          fill={MAP_COLORS.terminalFill}
+          fillOpacity="0.35"
+          stroke={MAP_COLORS.terminal}
+          strokeWidth="2"
+        />
+      )}
+      {kind === 'Berth' && (
+        <rect
+          x="2"
+          y="4"
+          width="18"
+          height="8"
+          fill={MAP_COLORS.berthFill}
+          fillOpacity="0.75"
+          stroke={MAP_COLORS.berth}
+          strokeWidth="1.5"
+          strokeDasharray="3 2"
+        />
+      )}
+      {kind === 'Vessel' && (
+        <circle cx="11" cy="8" r="5.5" fill={MAP_COLORS.vessel} stroke="#fff" strokeWidth="2" />
+      )}
+    </svg>
+  );
+}
+
+export default function PortMap() {
+  const { t, i18n } = useTranslation();
+  const baseMap = useData(resolveBaseMap);
+  const statics = useData(loadStatic);
+  const vessels = useData(loadVessels, VESSEL_REFRESH_MS);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [focusRequest, setFocusRequest] = useState(0);
+  const [visible, setVisible] = useState<Record<Kind, boolean>>({
+    Terminal: true,
+    Berth: true,
+    Vessel: true,
+  });
+  const [unsupported, setUnsupported] = useState(false);
+
+  const layers: PortLayers = useMemo(
+    () => ({
+      Terminal: statics.state.data?.Terminal ?? [],
+      Berth: statics.state.data?.Berth ?? [],
+      Vessel: vessels.state.data ?? [],
+    }),
+    [statics.state.data, vessels.state.data],
+  );
+  const listed: EntityFeature[] = useMemo(
+    () => KINDS.flatMap((k) => (visible[k] ? layers[k] : [])),
+    [layers, visible],
+  );
+  const selected = useMemo(
+    () => (selectedId ? KINDS.flatMap((k) => layers[k]).find((f) => f.id === selectedId) : undefined),
+    [layers, selectedId],
+  );
+
+  const nameOf = useCallback(
+    (id: string) => {
+      const f = KINDS.flatMap((k) => layers[k]).find((x) => x.id === id);
+      return f ? featureName(f) : undefined;
+    },
+    [layers],
+  );
+  const selectOnMap = useCallback((id: string) => setSelectedId(id), []);
+  const selectInList = useCallback((id: string) => {
+    setSelectedId(id);
+    setFocusRequest((n) => n + 1);
+  }, []);
+  const onUnsupported = useCallback(() => setUnsupported(true), []);
+
+  const locale = useMemo(
+    () => ({
+      'NavigationControl.ZoomIn': t('map.zoomIn'),
+      'NavigationControl.ZoomOut': t('map.zoomOut'),
+      'NavigationControl.ResetBearing': t('map.resetBearing'),
+      'Map.Title': t('map.mapLabel'),
+    }),
+    [t],
+  );
+
+  const error = statics.state.error ?? vessels.state.error;
+  const vesselCount = vessels.state.data?.length;
+  const updatedAt = vessels.state.status === 'ok' ? vessels.state.at : undefined;
+
+  return (
+    <Stack gap="md">
+      <div>
+        <PageTitle>{t('map.title')}</PageTitle>
+        <Text maw={820}>{t('map.intro')}</Text>
+      </div>
+      {error && (
+        <Alert color="red" variant="light" role="alert">
+          <Group justify="space-between">
+            <span>{t('map.error', { message: error.message })}</span>
+            <Button
+              size="xs"
+              variant="outline"
+              color="red"
+              onClick={() => {
+                statics.reload();
+                vessels.reload();
+              }}
+            >
+              {t('home.retry')}
+            </Button>
+          </Group>
+        </Alert>
+      )}
+      <div className="map-layout">
+        <div className="map-layout__map">
+          {unsupported ? (
+            <Alert variant="light" color="gray" data-testid="map-unsupported">
+              {t('map.noWebgl')}
+            </Alert>
+          ) : baseMap.state.data ? (
+            <MapView
+              style={baseMap.state.data.style}
+              layers={layers}
+              visible={visible}
+              selectedId={selectedId}
+              focusRequest={focusRequest}
+              onSelect={selectOnMap}
+              label={t('map.mapLabel')}
+              locale={locale}
+              onUnsupported={onUnsupported}
+            />
+          ) : (
+            <div className="port-map port-map--loading" />
+          )}
+          {baseMap.state.data && !baseMap.state.data.reachable && (
+            <Text size="sm" c="dimmed" mt={6}>
+              {t('map.noBaseMap')}
+            </Text>
+          )}
+        </div>
+        <Stack gap="md" className="map-layout__side">
+          <Checkbox.Group
+            label={t('map.legend')}
+            value={KINDS.filter((k) => visible[k])}
+            onChange={(v) =>
+              setVisible({
+                Terminal: v.includes('Terminal'),
+                Berth: v.includes('Berth'),
+                Vessel: v.includes('Vessel'),
+              })
+            }
+          >
+            <Group gap="lg" mt={6}>
+              {KINDS.map((k) => (
+                <Checkbox
+                  key={k}
+                  value={k}
+                  label={
+                    <span className="legend-item">
+                      <Swatch kind={k} />
+                      {t(`types.${k}`)} ({layers[k].length})
+                    </span>
+                  }
+                />
+              ))}
+            </Group>
+          </Checkbox.Group>
+          <Text size="sm" data-testid="vessel-status">
+            {vesselCount === undefined
+              ? t('app.loading')
+              : vesselCount === 0
+                ? t('map.noVessels')
+                : t('map.vessels', { count: vesselCount })}{' '}
+            {updatedAt && t('map.updatedAt', { time: updatedAt.toLocaleTimeString(i18n.resolvedLanguage) })}
+          </Text>
+          {selected && (
+            <FeatureDetails
+              key={selected.id}
+              feature={selected}
+              nameOf={nameOf}
+              onClose={() => setSelectedId(null)}
+            />
+          )}
+          <section aria-labelledby="list-title">
+            <Title order={2} size="h3" id="list-title" mb="xs">
+              {t('map.listTitle')}
+            </Title>
+            <FeatureTable features={listed} selectedId={selectedId} onSelect={selectInList} />
+          </section>
+        </Stack>
+      </div>
+    </Stack>
+  );
+}

@@ -1,0 +1,13 @@
+/** Client routes; the server answers index.html for any non-API path (src/web/plugin.ts). */
+export const ROUTES = {
+  home: '/',
+  map: '/map',
+  catalog: '/catalog',
+  observatory: '/observatory',
+  innovation: '/innovation',
+} as const;
+
+export type RouteKey = keyof typeof ROUTES;
+
+/** The navigation, in order; each key is also the page's label key under `nav.`. */
+export const NAV: RouteKey[] = ['home', 'map', 'catalog', 'observatory', 'innovation'];
