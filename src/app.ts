@@ -4,25 +4,45 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { type Broker, createBroker } from './broker/index.js';
 import { type ContextResolver, createContextResolver } from './broker/jsonld/contexts.js';
 import { brokerRoutes } from './broker/routes.js';
+import { createSubscriptions, subscriptionRoutes } from './broker/subscriptions/index.js';
+import { temporalHistory, temporalRoutes } from './broker/temporal/index.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
+import { governanceRoutes, installGovernance } from './governance/index.js';
 import { installErrorHandling } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
+import type { IngestRuntime } from './ingest/index.js';
+import { ingestRoutes } from './ingest/routes.js';
+import type { MobilityRuntime } from './mobility/index.js';
+import { mobilityRoutes } from './mobility/routes.js';
+import { observatoryRoutes } from './observatory/index.js';
 import { version } from './version.js';
+import { loadOsmFile, wasteRoutes } from './waste/index.js';
+import { webPlugin } from './web/plugin.js';
 
 export interface AppDeps {
   config: Config;
   db: Db;
   /** Built here when not given (tests); the composition root passes its own to share it with connectors. */
   broker?: Broker;
+  /** AIS feeds and mobility runtimes of the composition root (absent in tests that do not need them). */
+  ingest?: IngestRuntime;
+  mobility?: MobilityRuntime;
 }
 
 /** Builds the HTTP application: every capability is a Fastify plugin registered here. */
-export async function buildApp({ config, db, broker }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, db, broker, ingest, mobility }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
+      redact: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-api-key"]',
+        'req.headers["x-escale-gate-key"]',
+        'req.headers["x-escale-waste-key"]',
+        'req.headers["x-escale-answer-token"]',
+      ],
     },
     bodyLimit: config.bodyLimit,
     // NGSI-LD ids are URIs: keep them intact in paths (they are percent-encoded by clients).
@@ -60,14 +80,60 @@ export async function buildApp({ config, db, broker }: AppDeps): Promise<Fastify
       tags: [
         { name: 'platform', description: 'Health and documentation' },
         { name: 'ngsi-ld', description: 'NGSI-LD context information (ETSI GS CIM 009 v1.8)' },
+        { name: 'governance', description: 'Sign-in, organisations, members, users, API keys, audit log' },
       ],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'JWT from /api/auth/login, or an API key' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }, {}],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Identity and access before any capability's routes: request.principal, authentication on every write,
+  // rate limits (src/governance/README.md). Routes that check their own secret are listed here.
+  await installGovernance(app, {
+    db,
+    settings: config,
+    ownCredentialRoutes: ['POST /api/mobility/gate-events'],
+  });
+  await app.register(governanceRoutes, {
+    loginRateLimitMax: config.loginRateLimitMax,
+    rateLimitWindowMs: config.rateLimitWindowMs,
+  });
 
   await app.register(healthRoutes, { db, version });
   const b = broker ?? createBroker(db, await contextResolverFor(config));
   await app.register(brokerRoutes, { prefix: '/ngsi-ld/v1', db, contexts: b.contexts, store: b.store });
+  b.onChange(temporalHistory(b.store.db));
+  await app.register(temporalRoutes, {
+    prefix: '/ngsi-ld/v1',
+    db,
+    contexts: b.contexts,
+    store: b.store,
+    retention: config.temporalRetention,
+    retentionIntervalMs: config.temporalRetentionIntervalMs,
+  });
+  // Subscriptions: the listener queues notifications in each write's transaction; the dispatcher runs with the app.
+  const subs = createSubscriptions({ store: b.store, contexts: b.contexts, log: app.log });
+  b.onChange(subs.listener);
+  await app.register(subscriptionRoutes, { prefix: '/ngsi-ld/v1', subs });
+  app.addHook('onReady', () => subs.start());
+  app.addHook('onClose', () => subs.stop());
+  await app.register(ingestRoutes, { ingest });
+  await app.register(mobilityRoutes, { db, broker: b, mobility, settings: mobility?.settings ?? config });
+  await app.register(wasteRoutes, {
+    db,
+    broker: b,
+    keys: config.wasteKeys,
+    demo: config.demo,
+    graph: config.wasteOsm ? loadOsmFile(config.wasteOsm) : undefined,
+  });
+  await app.register(observatoryRoutes, { db, broker: b, settings: config });
+  // Last: the web application answers the non-API paths (src/web/plugin.ts).
+  await app.register(webPlugin, { mapStyle: process.env.ESCALE_MAP_STYLE });
   return app;
 }
 

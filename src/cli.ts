@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
+import { registerTemporalCommands } from './broker/temporal/cli.js';
 import { loadConfig } from './config.js';
 import { openDb } from './db/db.js';
 import { migrate } from './db/migrate.js';
+import { registerGovernanceCommands } from './governance/cli.js';
 import { registerIngestCommands } from './ingest/cli.js';
 import { start } from './main.js';
 import { version } from './version.js';
@@ -93,5 +95,7 @@ program
   });
 
 registerIngestCommands(program);
+registerGovernanceCommands(program);
+registerTemporalCommands(program);
 
 await program.parseAsync(process.argv);

@@ -5,6 +5,12 @@ import { type Config, redactUrl } from './config.js';
 import { type Db, openDb } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { seedDemo } from './demo/le-havre.js';
+import { DEMO_ADMIN_EMAIL, seedGovernanceDemo } from './governance/demo.js';
+import { createEntityBatcher } from './ingest/batcher.js';
+import { brokerWriter, createIngest } from './ingest/index.js';
+import { createMobility } from './mobility/index.js';
+import { seedObservatoryDemo, seedObservatoryStaff } from './observatory/index.js';
+import { backfillWasteReadings, seedWasteContainers, type WasteDemoSeed } from './waste/demo.js';
 
 export interface Running {
   app: FastifyInstance;
@@ -18,13 +24,43 @@ export async function start(config: Config): Promise<Running> {
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const migrated = await migrate(db);
   const broker = createBroker(db, await contextResolverFor(config));
-  const app = await buildApp({ config, db, broker });
+  // Vessels and port calls share one coalescing writer: one upsert per second, however busy the feeds.
+  const batcher = createEntityBatcher({
+    write: brokerWriter(broker),
+    intervalMs: config.aisFlushMs,
+    maxEntities: config.aisFlushMax,
+    onError: (err, entities) => app.log.warn({ err: err.message, entities }, 'ais: batch write failed'),
+  });
+  const mobility = createMobility(config, { db, broker, batcher });
+  const ingest = createIngest(config, { batcher, onPosition: mobility.onPosition });
+  const app = await buildApp({ config, db, broker, ingest, mobility });
+  let wasteSeed: WasteDemoSeed | undefined;
   if (config.demo) {
     const seeded = await seedDemo(broker);
     app.log.info(
       seeded,
       seeded.skipped ? 'demo: store not empty, left alone' : 'demo: Le Havre reference data loaded',
     );
+    wasteSeed = await seedWasteContainers(db, broker);
+    if (!wasteSeed.skipped)
+      app.log.info({ containers: wasteSeed.containers }, 'demo: waste containers created');
+    const obs = await seedObservatoryDemo(db);
+    app.log.info(
+      obs,
+      obs.skipped ? 'demo: observatory programme present' : 'demo: observatory programme loaded',
+    );
+    const people = await seedGovernanceDemo(app.governance, config);
+    app.log.info(
+      {
+        organisations: people.organisations,
+        admin: DEMO_ADMIN_EMAIL,
+        passwordFile: people.adminPasswordFile,
+      },
+      people.adminCreated
+        ? 'demo: organisations and platform administrator created'
+        : 'demo: organisations ready',
+    );
+    await seedObservatoryStaff(db, (slug) => app.governance.repo.getOrgBySlug(slug));
   }
   app.log.info(
     {
@@ -35,10 +71,28 @@ export async function start(config: Config): Promise<Running> {
     'store ready',
   );
   const url = await app.listen({ port: config.port, host: config.host });
+  // Connectors start once the server is up (and after the demo seed, which only fills an empty store).
+  batcher.start();
+  await mobility.start(app.log);
+  ingest.start(app.log);
+  // The waste demo's reading history loads in the background (the forecasts need it, the server does not).
+  const wasteAbort = new AbortController();
+  const wasteBackfill =
+    wasteSeed && !wasteSeed.skipped
+      ? backfillWasteReadings(db, wasteSeed.readings(), wasteAbort.signal).then(
+          (readings) => app.log.info({ readings }, 'demo: waste readings loaded'),
+          (err: Error) => app.log.warn({ err: err.message }, 'demo: waste readings'),
+        )
+      : undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       await app.close(); // stops accepting, lets in-flight requests finish
+      await ingest.stop();
+      await mobility.stop();
+      await batcher.close(); // the last positions and port-call changes
+      wasteAbort.abort();
+      await wasteBackfill;
       await db.close();
     })();
     return stopping;

@@ -47,7 +47,7 @@ describe('escale CLI', () => {
         process.execPath,
         [...cli, 'serve', '--port', String(port), '--data-dir', dataDir],
         {
-          env: { ...process.env, LOG_LEVEL: 'warn' },
+          env: { ...process.env, LOG_LEVEL: 'warn', ESCALE_ADMIN_PASSWORD: 'cli-test-admin-password' },
           stdio: 'ignore',
         },
       );
@@ -69,9 +69,17 @@ describe('escale CLI', () => {
       }
     };
     await serve(async (base) => {
-      const r = await fetch(`${base}/ngsi-ld/v1/entities`, {
+      // Writes need a credential: the demo's platform administrator signs in.
+      const login = await fetch(`${base}/api/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@escale.local', password: 'cli-test-admin-password' }),
+      });
+      assert.equal(login.status, 200);
+      const { token } = (await login.json()) as { token: string };
+      const r = await fetch(`${base}/ngsi-ld/v1/entities`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({
           id: 'urn:ngsi-ld:Vessel:persist',
           type: 'Vessel',
