@@ -104,6 +104,28 @@ for (const backend of backends()) {
       assert.equal(v.navigationalStatus.value, 'Under way using engine');
     });
 
+    it("keeps the vessel's positions in the temporal API, at the AIS fix time", async () => {
+      const id = encodeURIComponent('urn:ngsi-ld:Vessel:244455000');
+      const r = await h.app.inject({
+        method: 'GET',
+        url: `/ngsi-ld/v1/temporal/entities/${id}?attrs=location,speedOverGround&timerel=after&timeAt=2012-03-14T00:00:00Z`,
+      });
+      assert.equal(r.statusCode, 200, r.body);
+      const t = r.json() as Record<string, { value: unknown; observedAt: string }[]>;
+      assert.deepEqual(
+        t.location.map((i) => [i.observedAt, i.value]),
+        [['2012-03-14T11:33:30.817Z', { type: 'Point', coordinates: [0.15116166666666667, 49.47188] }]],
+      );
+      assert.equal(t.speedOverGround[0].value, 0);
+      // Nothing was observed before the recording started.
+      const before = await h.app.inject({
+        method: 'GET',
+        url: `/ngsi-ld/v1/temporal/entities/${id}?attrs=location&timerel=before&timeAt=2012-03-14T00:00:00Z`,
+      });
+      assert.equal(before.statusCode, 200, before.body);
+      assert.equal((before.json() as { location?: unknown[] }).location?.length ?? 0, 0);
+    });
+
     it('answers geo-queries on vessel positions', async () => {
       const near = await h.getJson<{ id: string }[]>(
         '/ngsi-ld/v1/entities?type=Vessel&georel=near;maxDistance==300&geometry=Point&coordinates=[0.1511,49.4719]&limit=100',
