@@ -89,12 +89,18 @@ describe('Two escale nodes on one PostgreSQL, coordinated through NATS JetStream
   let a: Server;
   let b: Server;
   const receivers: { close(): Promise<void> }[] = [];
+  let env: Record<string, string>;
 
   before(async () => {
     natsServer = await startNats(nats!);
     db = await tempDatabase();
     token = await prepareStore({ databaseUrl: db.url });
-    const env = { NATS_URL: natsServer.url, ESCALE_NODE_TTL_MS: '1500', ESCALE_NOTIFY_TIMEOUT_MS: '60000' };
+    env = {
+      NATS_URL: natsServer.url,
+      ESCALE_NODE_TTL_MS: '1500',
+      ESCALE_NOTIFY_TIMEOUT_MS: '60000',
+      LOG_LEVEL: 'info',
+    };
     // One after the other: the first applies the migrations.
     a = await serve({ databaseUrl: db.url }, env);
     // B only claims when told to (its own writes, a node gone): A's rows stay A's until A dies.
@@ -191,19 +197,37 @@ describe('Two escale nodes on one PostgreSQL, coordinated through NATS JetStream
   });
 
   it('delivers, from the surviving node, the notifications of a node killed mid-delivery', async () => {
-    const rcv = await holdingReceiver();
-    receivers.push(rcv);
-    await subscribe(a.base, {
-      entities: [{ type: 'Vessel', id: 'urn:ngsi-ld:Vessel:crash' }],
-      notification: { format: 'keyValues', endpoint: { uri: rcv.url } },
-    });
-    // A claims them (its own writes) and is stuck sending them: the receiver does not answer yet.
-    const N = 4;
-    for (let i = 0; i < N; i++) await upsert(a.base, 'urn:ngsi-ld:Vessel:crash', { seq: prop(i) });
-    await eventually(async () => rcv.held.length === N, 60_000);
-    await kill(a);
-    rcv.release();
-    // With a 60 s delivery timeout, A's leases would last minutes: B takes the rows over when A's key expires.
-    await eventually(async () => new Set(rcv.ids).size === N, 60_000);
+    // Two fresh nodes, alone (A and B stop first, as their claims could take the victim's rows): the survivor
+    // has never been written to, so it has no claim of its own under way and only claims when the cluster
+    // tells it a node is gone (its poll is 10 minutes).
+    await kill(a, 'SIGTERM');
+    await kill(b, 'SIGTERM');
+    const victim = await serve({ databaseUrl: db.url }, env);
+    const survivor = await serve({ databaseUrl: db.url }, { ...env, ESCALE_NOTIFY_POLL_MS: '600000' });
+    try {
+      const rcv = await holdingReceiver();
+      receivers.push(rcv);
+      await subscribe(victim.base, {
+        entities: [{ type: 'Vessel', id: 'urn:ngsi-ld:Vessel:crash' }],
+        notification: { format: 'keyValues', endpoint: { uri: rcv.url } },
+      });
+      // The victim claims them (its own writes) and is stuck sending them: the receiver does not answer yet.
+      const N = 4;
+      for (let i = 0; i < N; i++) await upsert(victim.base, 'urn:ngsi-ld:Vessel:crash', { seq: prop(i) });
+      await eventually(async () => rcv.held.length === N, 60_000);
+      await kill(victim);
+      rcv.release();
+      // With a 60 s delivery timeout the victim's leases last minutes: the survivor takes the rows over when
+      // the victim's key expires.
+      try {
+        await eventually(async () => new Set(rcv.ids).size === N, 60_000);
+      } catch (err) {
+        const said = survivor.output.join('');
+        throw new Error(`${(err as Error).message}; received ${rcv.ids.length}; the survivor said:\n${said}`);
+      }
+    } finally {
+      await kill(victim);
+      await kill(survivor, 'SIGTERM');
+    }
   });
 });
