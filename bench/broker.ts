@@ -14,7 +14,16 @@ import { migrate } from '../src/db/migrate.js';
 import { CpuWatch, machineBusy } from './lib/cpu.js';
 import { cannon, type HttpRequestSpec, runWorkers, type StepResult } from './lib/load.js';
 import { type MachineInfo, machineInfo, machineLines } from './lib/machine.js';
-import { countVessels, entityPath, getEntity, httpUpsert, queryIds, queryPath } from './lib/ngsi.js';
+import {
+  authenticateWrites,
+  countVessels,
+  entityPath,
+  getEntity,
+  httpUpsert,
+  queryIds,
+  queryPath,
+  withWriteHeaders,
+} from './lib/ngsi.js';
 import {
   createDatabase,
   dropDatabase,
@@ -34,7 +43,14 @@ import {
 } from './lib/profile.js';
 import { rawCount, rawGet, rawQuery, rawUpdateSpeed, rawUpsert } from './lib/raw.js';
 import { markdownTable, type TableRow, textTable } from './lib/report.js';
-import { freePort, REPO_ROOT, type ServerHandle, startBareHttp, startServer } from './lib/server.js';
+import {
+  adminAuthorization,
+  freePort,
+  REPO_ROOT,
+  type ServerHandle,
+  startBareHttp,
+  startServer,
+} from './lib/server.js';
 import { fmtBytes, fmtInt, fmtMs, fmtRatio, sleep } from './lib/stats.js';
 import { AREA, makeBatch, toStoredRow, vesselId } from './lib/vessels.js';
 
@@ -280,6 +296,9 @@ async function benchStore(
 
   const profDir = join(tmp, 'prof');
   if (opts.profile) mkdirSync(profDir);
+  authenticateWrites(
+    await adminAuthorization(serverDbUrl ? { databaseUrl: serverDbUrl } : { dataDir: serverDir }),
+  );
   const launch = async () => {
     const server = await startServer(
       {
@@ -287,6 +306,8 @@ async function benchStore(
         databaseUrl: serverDbUrl,
         dataDir: serverDir,
         cpuProfDir: opts.profile ? profDir : undefined,
+        // The benchmark is one caller sending thousands of requests: no rate limit.
+        env: { ESCALE_RATE_LIMIT: '0' },
       },
       300_000,
     );
@@ -512,7 +533,7 @@ async function measureStore(
       method: 'PATCH',
       path: `${entityPath(vesselId(randomIndex(n)))}/attrs/speed`,
       body: JSON.stringify({ value: randomSpeed() }),
-      headers: { 'content-type': 'application/json' },
+      headers: withWriteHeaders({ 'content-type': 'application/json' }),
     }),
     op: () => rawUpdateSpeed(run.rawDb, vesselId(randomIndex(n)), randomSpeed()),
   });

@@ -2,6 +2,15 @@ import { runWorkers, type StepResult } from './load.js';
 
 /** The NGSI-LD calls the benchmark makes over HTTP. */
 
+/** Headers of every write (the credential): writes need an authenticated caller. */
+const writeHeaders: Record<string, string> = {};
+export function authenticateWrites(authorization: string): void {
+  writeHeaders.authorization = authorization;
+}
+export function withWriteHeaders(h: Record<string, string>): Record<string, string> {
+  return { ...h, ...writeHeaders };
+}
+
 export const API = '/ngsi-ld/v1';
 
 /** GET /entities?type=Vessel&q=speed>10;status=="underway"&georel=near;maxDistance==m&geometry=Point&... */
@@ -54,7 +63,7 @@ export async function httpUpsert(
     const { body, count } = bodies[n];
     const res = await fetch(`${baseUrl}${API}/entityOperations/upsert`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...writeHeaders },
       body,
     });
     const text = await res.text();

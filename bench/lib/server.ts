@@ -4,6 +4,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../src/config.js';
+import { type DbOptions, openDb } from '../../src/db/db.js';
+import { migrate } from '../../src/db/migrate.js';
+import { createGovernance } from '../../src/governance/index.js';
 import { sleep } from './stats.js';
 
 /** The repository root (bench/lib/../..). */
@@ -20,6 +24,8 @@ export interface ServerOptions {
   port: number;
   /** When set, the child runs with --cpu-prof and writes its profile in this folder when it exits. */
   cpuProfDir?: string;
+  /** Settings of the server (ESCALE_*), after the caller's own are cleared. */
+  env?: Record<string, string>;
 }
 
 export interface MemoryStatus {
@@ -76,6 +82,7 @@ export async function startServer(opts: ServerOptions, timeoutMs = 120_000): Pro
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
   for (const k of Object.keys(env)) if (k.startsWith('ESCALE_') || k === 'DATABASE_URL') delete env[k];
   env.ESCALE_DEMO = '0';
+  Object.assign(env, opts.env);
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   // Also with PostgreSQL: the server keeps files there (the plate key), which must not land in the repository.
   const ownDir = opts.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'escale-bench-server-')) : undefined;
@@ -172,4 +179,24 @@ export async function startBareHttp(port: number): Promise<{ baseUrl: string; st
   }
   await stop();
   throw new Error('the bare HTTP server did not start');
+}
+
+/**
+ * Migrates the store and creates a platform administrator in it (before the server opens it: PGlite is one
+ * process's); returns the `authorization` header value of their bearer token, for the writes.
+ */
+export async function adminAuthorization(store: DbOptions): Promise<string> {
+  const db = await openDb(store);
+  try {
+    await migrate(db);
+    const gov = await createGovernance(db, loadConfig({}));
+    const u = await gov.createUser({
+      email: `bench-${Date.now()}@escale.test`,
+      name: 'Benchmark',
+      platformAdmin: true,
+    });
+    return `Bearer ${(await gov.tokens.sign(u!.id)).token}`;
+  } finally {
+    await db.close();
+  }
 }

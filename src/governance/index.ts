@@ -35,4 +35,4 @@ export {
   writeScopeFor,
 } from './plugin.js';
 export { governanceRoutes } from './routes.js';
-export type { Governance, GovernanceSettings } from './service.js';
+export { createGovernance, type Governance, type GovernanceSettings } from './service.js';
