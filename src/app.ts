@@ -6,6 +6,7 @@ import { type ContextResolver, createContextResolver } from './broker/jsonld/con
 import { brokerRoutes } from './broker/routes.js';
 import { createSubscriptions, subscriptionRoutes } from './broker/subscriptions/index.js';
 import { temporalHistory, temporalRoutes } from './broker/temporal/index.js';
+import { catalogRoutes } from './catalog/index.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { governanceRoutes, installGovernance } from './governance/index.js';
@@ -13,6 +14,7 @@ import { installErrorHandling } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import type { IngestRuntime } from './ingest/index.js';
 import { ingestRoutes } from './ingest/routes.js';
+import { innovationRoutes } from './innovation/index.js';
 import type { MobilityRuntime } from './mobility/index.js';
 import { mobilityRoutes } from './mobility/routes.js';
 import { observatoryRoutes } from './observatory/index.js';
@@ -81,6 +83,10 @@ export async function buildApp({ config, db, broker, ingest, mobility }: AppDeps
         { name: 'platform', description: 'Health and documentation' },
         { name: 'ngsi-ld', description: 'NGSI-LD context information (ETSI GS CIM 009 v1.8)' },
         { name: 'governance', description: 'Sign-in, organisations, members, users, API keys, audit log' },
+        {
+          name: 'catalog',
+          description: 'DCAT-AP catalog: datasets, distributions, data services, ODRL policies',
+        },
       ],
       components: {
         securitySchemes: {
@@ -132,6 +138,11 @@ export async function buildApp({ config, db, broker, ingest, mobility }: AppDeps
     graph: config.wasteOsm ? loadOsmFile(config.wasteOsm) : undefined,
   });
   await app.register(observatoryRoutes, { db, broker: b, settings: config });
+  // Selected applications would become Observatory projects through `onApplicationSelected` once the
+  // Observatory exports a way to create one (src/innovation/README.md).
+  await app.register(innovationRoutes, { db, publicUrl: config.publicUrl });
+  // DCAT-AP catalog under /api/catalog and its export at /catalog (src/catalog/).
+  await app.register(catalogRoutes, { db, publicUrl: config.publicUrl });
   // Last: the web application answers the non-API paths (src/web/plugin.ts).
   await app.register(webPlugin, { mapStyle: process.env.ESCALE_MAP_STYLE });
   return app;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, contextResolverFor } from './app.js';
 import { createBroker } from './broker/index.js';
+import { seedCatalogDemo } from './catalog/index.js';
 import { type Config, redactUrl } from './config.js';
 import { type Db, openDb } from './db/db.js';
 import { migrate } from './db/migrate.js';
@@ -8,6 +9,7 @@ import { seedDemo } from './demo/le-havre.js';
 import { DEMO_ADMIN_EMAIL, seedGovernanceDemo } from './governance/demo.js';
 import { createEntityBatcher } from './ingest/batcher.js';
 import { brokerWriter, createIngest } from './ingest/index.js';
+import { seedInnovationDemo } from './innovation/index.js';
 import { createMobility } from './mobility/index.js';
 import { seedObservatoryDemo, seedObservatoryStaff } from './observatory/index.js';
 import { backfillWasteReadings, seedWasteContainers, type WasteDemoSeed } from './waste/demo.js';
@@ -61,6 +63,10 @@ export async function start(config: Config): Promise<Running> {
         : 'demo: organisations ready',
     );
     await seedObservatoryStaff(db, (slug) => app.governance.repo.getOrgBySlug(slug));
+    const catalog = await seedCatalogDemo(db, (slug) => app.governance.repo.getOrgBySlug(slug));
+    if (!catalog.skipped) app.log.info(catalog, 'demo: catalog datasets created');
+    const hub = await seedInnovationDemo(db);
+    if (!hub.skipped) app.log.info(hub, 'demo: innovation communities and events created');
   }
   app.log.info(
     {

@@ -13,7 +13,7 @@ export interface WebPluginOptions {
 }
 
 /** Paths that belong to the API: never answered with the web application (their 404s stay problem+json). */
-export const API_PREFIXES = ['/ngsi-ld', '/api', '/docs', '/health'] as const;
+export const API_PREFIXES = ['/ngsi-ld', '/api', '/docs', '/health', '/catalog'] as const;
 
 const pathOf = (url: string) => url.split('?')[0] ?? '/';
 export const isApiPath = (url: string): boolean => {

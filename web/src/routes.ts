@@ -2,7 +2,8 @@
 export const ROUTES = {
   home: '/',
   map: '/map',
-  catalog: '/catalog',
+  // /catalog itself is the DCAT-AP export of the catalog (src/catalog/), for harvesters.
+  catalog: '/datasets',
   observatory: '/observatory',
   innovation: '/innovation',
 } as const;
