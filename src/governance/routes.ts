@@ -135,11 +135,18 @@ export async function governanceRoutes(app: FastifyInstance, opts: GovernanceRou
         response: { 200: LoginResult },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       if (!gov.oidc) throw new ProblemError('ResourceNotFound', 'no OIDC provider is configured');
       const query = new URLSearchParams(req.url.split('?')[1] ?? '');
       try {
-        return await gov.oidcFinish(query, req.ip);
+        const r = await gov.oidcFinish(query, req.ip);
+        // A browser is sent back to the web application; the token travels in the fragment, which the
+        // browser never sends to a server (so it stays out of access logs and Referer headers).
+        if ((req.headers.accept ?? '').includes('text/html')) {
+          const fragment = new URLSearchParams({ token: r.token, expiresIn: String(r.expiresIn) });
+          return reply.header('cache-control', 'no-store').redirect(`/signin#${fragment}`, 303);
+        }
+        return r;
       } catch (err) {
         if (err instanceof OidcLoginError) throw new ProblemError('Unauthorized', err.message);
         throw err;

@@ -29,6 +29,7 @@ const WebConfigSchema = Type.Object({
   mapStyle: Type.Union([Type.String(), Type.Null()], {
     description: 'MapLibre style URL of the base map; null: the map shows its data on a plain background',
   }),
+  oidc: Type.Boolean({ description: 'whether sign-in through an OIDC identity provider is offered' }),
 });
 
 const missingPage = `<!doctype html>
@@ -69,7 +70,7 @@ export async function webPlugin(app: FastifyInstance, opts: WebPluginOptions): P
     },
     async (_req, reply) => {
       reply.header('cache-control', 'no-cache');
-      return { mapStyle };
+      return { mapStyle, oidc: app.hasDecorator('governance') && Boolean(app.governance.oidc) };
     },
   );
 

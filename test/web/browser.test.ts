@@ -1,135 +1,32 @@
-// The web application in a real browser (Debian's Chromium through playwright-core), against the real server
-// on PGlite with the Le Havre demo loaded. Nothing may leave the machine: every request to a host other than
-// the test server is refused and fails the suite.
-//
-// Needs: the built web application (npm run build:web, done by npm install) and Chromium
-// (apt-get install -y chromium; another binary with CHROMIUM_PATH=...).
-// Screenshots go to a temporary folder, or to docs/screenshots with UPDATE_SCREENSHOTS=1.
+// The web application in a real browser (test/helpers/browser.ts: Debian's Chromium, the real server on
+// PGlite with the Le Havre hub demo loaded; nothing may leave the machine).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { AxeResults } from 'axe-core';
-import type { FastifyInstance } from 'fastify';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { buildApp, contextResolverFor } from '../../src/app.js';
-import { createBroker } from '../../src/broker/index.js';
-import { loadConfig } from '../../src/config.js';
 import { leHavreEntities, seedDemo } from '../../src/demo/le-havre.js';
-import { openTestDb, type TestDb } from '../helpers/db.js';
+import { SHOTS, startWebSuite, type WebSuite } from '../helpers/browser.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SHOTS =
-  process.env.UPDATE_SCREENSHOTS === '1'
-    ? join(root, 'docs', 'screenshots')
-    : join(tmpdir(), 'escale-screenshots');
+const PASSWORD = 'correct horse battery staple';
 const demoCount = (type: string) => leHavreEntities().filter((e) => e.type === type).length;
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface AxeWindow {
-  axe: { run(context: Document, options: object): Promise<AxeResults> };
-}
 
 describe('web application in Chromium', { timeout: 600_000 }, () => {
-  let db: TestDb;
-  let app: FastifyInstance;
-  let browser: Browser;
+  let suite: WebSuite;
   let base = '';
   let adminToken = '';
-  const offsite: string[] = [];
-  const pageErrors: string[] = [];
-  const contexts: BrowserContext[] = [];
+  const openPage = (path: string, viewport?: { width: number; height: number }) =>
+    suite.openPage(path, { viewport });
+  const axe = (...a: Parameters<WebSuite['axe']>) => suite.axe(...a);
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: install Debian's package (apt-get install -y chromium) ` +
-          'or set CHROMIUM_PATH to a Chromium binary',
-      );
-    }
-    if (!existsSync(join(root, 'web', 'dist', 'index.html'))) {
-      throw new Error('web/dist/index.html is missing: build the web application with `npm run build:web`');
-    }
-    delete process.env.ESCALE_MAP_STYLE; // no base map: nothing to fetch from outside
-    db = await openTestDb('pglite');
-    const config = loadConfig({ NODE_ENV: 'test' });
-    const broker = createBroker(db.db, await contextResolverFor(config));
-    await seedDemo(broker);
-    app = await buildApp({ config, db: db.db, broker });
-    // Writes need a credential: the test feeds the hub as a platform administrator would.
-    const admin = await app.governance.createUser({
-      email: 'platform-admin@escale.test',
-      name: 'Test platform admin',
-      platformAdmin: true,
+    suite = await startWebSuite(async ({ app, broker }) => {
+      await seedDemo(broker);
+      await app.governance.createUser({ email: 'lea@escale.test', name: 'Léa Martin', password: PASSWORD });
     });
-    adminToken = (await app.governance.tokens.sign(admin!.id)).token;
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    mkdirSync(SHOTS, { recursive: true });
+    base = suite.base;
+    adminToken = suite.adminToken;
   });
 
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await app?.close();
-    await db?.dispose();
-  });
-
-  /** A fresh browser context (own storage), French-speaking, that lets only the test server be reached. */
-  async function openPage(path: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-    const context = await browser.newContext({ locale: 'fr-FR', viewport });
-    contexts.push(context);
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-      if (local || url.protocol === 'data:' || url.protocol === 'blob:') return route.continue();
-      offsite.push(route.request().url());
-      return route.abort('blockedbyclient');
-    });
-    const page = await context.newPage();
-    page.on('request', (req) => {
-      const url = new URL(req.url());
-      if (/^(https?|wss?):$/.test(url.protocol) && !['127.0.0.1', 'localhost'].includes(url.hostname)) {
-        offsite.push(req.url());
-      }
-    });
-    page.on('pageerror', (err) => pageErrors.push(`${path}: ${err.message}`));
-    await page.goto(base + path);
-    return page;
-  }
-
-  async function axe(page: Page, name: string): Promise<void> {
-    await page.addScriptTag({ path: axePath });
-    const results = await page.evaluate(() =>
-      (window as unknown as AxeWindow).axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-        resultTypes: ['violations'],
-      }),
-    );
-    const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(
-      bad.map(
-        (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-      ),
-      [],
-      `axe on ${name}`,
-    );
-  }
+  after(() => suite?.close());
 
   it('home shows the live figures read from the API; axe finds no serious violation', async () => {
     const page = await openPage('/');
@@ -281,8 +178,42 @@ describe('web application in Chromium', { timeout: 600_000 }, () => {
     }
   });
 
+  it('signs in with a local account, refuses a wrong password, and signs out', async () => {
+    const page = await openPage('/map');
+    await page.getByRole('link', { name: 'Se connecter' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+    const form = page.getByRole('form', { name: 'Connexion' });
+    await form.getByLabel('Adresse e-mail').fill('lea@escale.test');
+    await form.getByLabel(/^Mot de passe/).fill('not the password');
+    await form.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('alert').filter({ hasText: 'incorrect' }).waitFor();
+    await axe(page, 'Sign-in with an error');
+    await page.screenshot({ path: join(SHOTS, 'sign-in.png') });
+
+    await form.getByLabel(/^Mot de passe/).fill(PASSWORD);
+    await form.getByRole('button', { name: 'Se connecter' }).click();
+    // Back where the person was, signed in.
+    await page.getByRole('heading', { level: 1, name: 'Carte du port en direct' }).waitFor();
+    const menu = page.getByTestId('account-menu');
+    assert.equal(await menu.textContent(), 'Léa Martin');
+    // The session survives a reload (sessionStorage), and the token is what the API receives.
+    await page.reload();
+    await menu.waitFor();
+    const me = await page.evaluate(async () => {
+      const raw = sessionStorage.getItem('escale.session');
+      const token = raw ? (JSON.parse(raw) as { token: string }).token : '';
+      const res = await fetch('/api/me', { headers: { Authorization: `Bearer ${token}` } });
+      return (await res.json()) as { user: { email: string } };
+    });
+    assert.equal(me.user.email, 'lea@escale.test');
+    await menu.click();
+    await page.getByRole('menuitem', { name: 'Se déconnecter' }).click();
+    await page.getByRole('link', { name: 'Se connecter' }).waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('escale.session')), null);
+  });
+
   it('no request left the machine and no script error happened', () => {
-    assert.deepEqual(offsite, [], 'requests to other hosts');
-    assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
+    assert.deepEqual(suite.offsite, [], 'requests to other hosts');
+    assert.deepEqual(suite.pageErrors, [], 'uncaught errors in the page');
   });
 });

@@ -9,6 +9,7 @@ import { ROUTES } from './routes';
 
 // The map library is large: it is loaded with the map page only.
 const PortMap = lazy(() => import('./pages/PortMap'));
+const SignIn = lazy(() => import('./pages/SignIn'));
 
 export function App() {
   return (
@@ -27,6 +28,14 @@ export function App() {
           <Route path={ROUTES.catalog} element={<ComingSoon page="catalog" />} />
           <Route path={ROUTES.observatory} element={<ComingSoon page="observatory" />} />
           <Route path={ROUTES.innovation} element={<ComingSoon page="innovation" />} />
+          <Route
+            path={ROUTES.signIn}
+            element={
+              <Suspense fallback={<Loading />}>
+                <SignIn />
+              </Suspense>
+            }
+          />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

@@ -6,9 +6,17 @@ export const ROUTES = {
   catalog: '/datasets',
   observatory: '/observatory',
   innovation: '/innovation',
+  admin: '/admin',
+  signIn: '/signin',
 } as const;
 
 export type RouteKey = keyof typeof ROUTES;
 
 /** The navigation, in order; each key is also the page's label key under `nav.`. */
-export const NAV: RouteKey[] = ['home', 'map', 'catalog', 'observatory', 'innovation'];
+export const NAV = [
+  'home',
+  'map',
+  'catalog',
+  'observatory',
+  'innovation',
+] as const satisfies readonly RouteKey[];

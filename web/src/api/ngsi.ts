@@ -1,36 +1,15 @@
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
+import { ApiError, apiFetch } from './http';
+
+export { ApiError };
 
 /** The NGSI-LD API of the same server (GS CIM 009), read by the web application. */
 const BASE = '/ngsi-ld/v1';
 const PAGE = 1000; // the broker's largest page
 const MAX_FEATURES = 20_000;
 
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
-
-async function failure(res: Response): Promise<ApiError> {
-  let detail = `HTTP ${res.status}`;
-  try {
-    const body: unknown = await res.json();
-    if (body && typeof body === 'object' && 'detail' in body && typeof body.detail === 'string') {
-      detail = `HTTP ${res.status}: ${body.detail}`;
-    }
-  } catch {
-    // not problem details: the status is all there is
-  }
-  return new ApiError(detail, res.status);
-}
-
 async function get(path: string, accept: string, signal?: AbortSignal): Promise<Response> {
-  const res = await fetch(`${BASE}${path}`, { headers: { Accept: accept }, signal });
-  if (!res.ok) throw await failure(res);
-  return res;
+  return apiFetch(`${BASE}${path}`, { accept, signal });
 }
 
 /** How many entities of a type the hub holds (NGSILD-Results-Count, without fetching them). */
@@ -115,16 +94,21 @@ export async function entityFeatures(
 export interface WebConfig {
   /** URL of a MapLibre style for the base map; null when none is configured. */
   mapStyle: string | null;
+  /** Whether sign-in through an OIDC identity provider is offered. */
+  oidc: boolean;
 }
 
 export async function webConfig(signal?: AbortSignal): Promise<WebConfig> {
   try {
     const res = await fetch('/api/config', { headers: { Accept: 'application/json' }, signal });
-    if (!res.ok) return { mapStyle: null };
-    const body = (await res.json()) as { mapStyle?: unknown };
-    return { mapStyle: typeof body.mapStyle === 'string' && body.mapStyle ? body.mapStyle : null };
+    if (!res.ok) return { mapStyle: null, oidc: false };
+    const body = (await res.json()) as { mapStyle?: unknown; oidc?: unknown };
+    return {
+      mapStyle: typeof body.mapStyle === 'string' && body.mapStyle ? body.mapStyle : null,
+      oidc: body.oidc === true,
+    };
   } catch (err) {
     if (signal?.aborted) throw err;
-    return { mapStyle: null };
+    return { mapStyle: null, oidc: false };
   }
 }

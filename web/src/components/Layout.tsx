@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { NAV, ROUTES } from '../routes';
+import { AccountMenu } from './AccountMenu';
 import { LanguageSwitch } from './LanguageSwitch';
 import { focusTitleOnNextPage } from './PageTitle';
 
@@ -63,6 +64,7 @@ export function Layout() {
           </Box>
           <Group gap="sm" wrap="nowrap" className="site-header__tools">
             <LanguageSwitch />
+            <AccountMenu />
             <Burger
               hiddenFrom="md"
               opened={menuOpen}

@@ -1,3 +1,8 @@
+import * as admin from './areas/admin';
+import * as auth from './areas/auth';
+import * as catalog from './areas/catalog';
+import * as innovation from './areas/innovation';
+import * as observatory from './areas/observatory';
 import type { Messages } from './fr';
 
 export const en: Messages = {
@@ -145,4 +150,9 @@ export const en: Messages = {
     positionAccuracy: 'Position accuracy',
     dataProvider: 'Data source',
   },
+  auth: auth.en,
+  admin: admin.en,
+  catalog: catalog.en,
+  observatory: observatory.en,
+  innovation: innovation.en,
 };

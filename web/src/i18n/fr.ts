@@ -1,3 +1,10 @@
+import * as admin from './areas/admin';
+import * as auth from './areas/auth';
+import * as catalog from './areas/catalog';
+import * as innovation from './areas/innovation';
+import * as observatory from './areas/observatory';
+import type { Shape } from './shape';
+
 /** French, the default language. en.ts must have exactly the same keys (checked by its type). */
 export const fr = {
   app: {
@@ -145,8 +152,12 @@ export const fr = {
     positionAccuracy: 'Précision de la position',
     dataProvider: 'Source des données',
   },
+  // Each area of the application keeps its messages in areas/<area>.ts (French and English side by side).
+  auth: auth.fr,
+  admin: admin.fr,
+  catalog: catalog.fr,
+  observatory: observatory.fr,
+  innovation: innovation.fr,
 };
 
-/** The shape every language must follow: the same keys, any strings. */
-type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 export type Messages = Shape<typeof fr>;
