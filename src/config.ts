@@ -43,6 +43,8 @@ export interface Config {
   jwtKey?: string;
   /** Lifetime of a bearer token in seconds (ESCALE_TOKEN_TTL). */
   tokenTtlSeconds: number;
+  /** How long a checked credential is reused before the database is read again, ms (ESCALE_AUTH_CACHE_MS; 0: off). */
+  principalCacheMs: number;
   /** Password of the demo's platform administrator (ESCALE_ADMIN_PASSWORD); generated into the data dir when absent. */
   adminPassword?: string;
   /** OIDC sign-in: issuer URL, client id and secret, redirect URI (ESCALE_OIDC_*). */
@@ -110,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     plateKey: env.ESCALE_PLATE_KEY || undefined,
     jwtKey: env.ESCALE_JWT_KEY || undefined,
     tokenTtlSeconds: num(env.ESCALE_TOKEN_TTL, 3600),
+    principalCacheMs: num(env.ESCALE_AUTH_CACHE_MS, 5000),
     adminPassword: env.ESCALE_ADMIN_PASSWORD || undefined,
     oidcIssuer: env.ESCALE_OIDC_ISSUER || undefined,
     oidcClientId: env.ESCALE_OIDC_CLIENT_ID || undefined,

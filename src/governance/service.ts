@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import type { Db } from '../db/db.js';
 import { type AuditEvent, appendAudit } from './audit.js';
 import { type Principal, ROLES, type Role, type UserPrincipal } from './model.js';
@@ -25,6 +26,12 @@ export interface GovernanceSettings {
   oidcClientId?: string;
   oidcClientSecret?: string;
   oidcRedirectUri?: string;
+  /**
+   * How long a resolved credential is reused without reading the database again, ms (ESCALE_AUTH_CACHE_MS;
+   * 0 turns the cache off). Changes made through this node (disabling a user, a membership, revoking a key)
+   * take effect at once; made on another node, within this delay.
+   */
+  principalCacheMs?: number;
 }
 
 export interface LoginResult {
@@ -34,7 +41,8 @@ export interface LoginResult {
   user: ReturnType<typeof publicUser>;
 }
 
-export type Resolved = { principal: Principal } | { rejected: string };
+/** A credential's principal (and, for the cache, when the credential expires by itself: epoch ms), or why it was refused. */
+export type Resolved = { principal: Principal; validUntil?: number } | { rejected: string };
 
 /** Minimal logger: pino's shape. */
 export interface Log {
@@ -68,7 +76,8 @@ const KEY_USE_AUDIT_MS = 60 * 60 * 1000; // one `apikey.used` entry per key and 
 const KEY_TOUCH_MS = 60 * 1000; // last_used_at precision
 
 export async function createGovernance(db: Db, s: GovernanceSettings, log?: Log): Promise<Governance> {
-  const repo = repository(db);
+  const principals = principalCache(s.principalCacheMs ?? 0);
+  const repo = forgetOnChange(repository(db), principals.clear);
   const tokens = tokenSigner(await loadJwtKey(db, s.jwtKey), s.tokenTtlSeconds);
   const oidcSettings: OidcSettings | undefined =
     s.oidcIssuer && s.oidcClientId && s.oidcRedirectUri
@@ -129,7 +138,10 @@ export async function createGovernance(db: Db, s: GovernanceSettings, log?: Log)
       await audit({ event: 'apikey.used', outcome: 'success', actor: `apikey:${k.id}`, orgId: k.orgId, ip });
     }
     keyUse.set(k.id, seen);
-    return { principal: { kind: 'apiKey', keyId: k.id, orgId: k.orgId, scopes: k.scopes } };
+    return {
+      principal: { kind: 'apiKey', keyId: k.id, orgId: k.orgId, scopes: k.scopes },
+      validUntil: k.expiresAt ? Date.parse(k.expiresAt) : undefined,
+    };
   }
 
   async function issue(user: UserRecord): Promise<LoginResult> {
@@ -149,18 +161,21 @@ export async function createGovernance(db: Db, s: GovernanceSettings, log?: Log)
       const apiKey = headers['x-api-key'];
       if (apiKey !== undefined) {
         if (typeof apiKey !== 'string') return { rejected: 'one X-API-Key header only' };
-        return resolveKey(apiKey.trim(), ip);
+        return principals.through(`k ${apiKey.trim()}`, () => resolveKey(apiKey.trim(), ip));
       }
       const auth = headers.authorization;
       if (auth === undefined) return { principal: { kind: 'anonymous' } };
       const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
       if (!m) return { rejected: 'the Authorization header must be `Bearer <token or API key>`' };
       const credential = m[1];
-      if (credential.startsWith('esk_')) return resolveKey(credential, ip);
-      const userId = await tokens.verify(credential);
-      const user = userId ? await repo.getUser(userId) : undefined;
-      if (!user || user.disabled) return { rejected: 'invalid or expired bearer token' };
-      return { principal: await principalOf(user) };
+      if (credential.startsWith('esk_'))
+        return principals.through(`k ${credential}`, () => resolveKey(credential, ip));
+      return principals.through(`t ${credential}`, async () => {
+        const userId = await tokens.verify(credential);
+        const user = userId ? await repo.getUser(userId) : undefined;
+        if (!user || user.disabled) return { rejected: 'invalid or expired bearer token' };
+        return { principal: await principalOf(user), validUntil: tokenExpiry(credential) };
+      });
     },
     async login(email, password, ip) {
       const user = await repo.getUserByEmail(email);
@@ -295,3 +310,64 @@ export async function createGovernance(db: Db, s: GovernanceSettings, log?: Log)
 export class OidcLoginError extends Error {}
 
 export const isRole = (s: string): s is Role => (ROLES as readonly string[]).includes(s);
+
+/**
+ * Resolved credentials, reused for a few seconds: without it every authenticated request costs two queries
+ * (the user and their memberships, or the key) before its own work. Only accepted credentials are kept (a
+ * refusal is always checked again, and audited), at most until the credential's own expiry, and at most
+ * MAX_CACHED of them (the oldest go first).
+ */
+function principalCache(ttlMs: number) {
+  const MAX_CACHED = 10_000;
+  const entries = new Map<string, { until: number; resolved: Resolved }>();
+  return {
+    async through(key: string, resolve: () => Promise<Resolved>): Promise<Resolved> {
+      if (ttlMs <= 0) return resolve();
+      const now = Date.now();
+      const hit = entries.get(key);
+      if (hit && hit.until > now) return hit.resolved;
+      const resolved = await resolve();
+      if ('principal' in resolved) {
+        if (entries.size >= MAX_CACHED) entries.delete(entries.keys().next().value as string);
+        entries.set(key, {
+          until: Math.min(now + ttlMs, resolved.validUntil ?? Number.POSITIVE_INFINITY),
+          resolved,
+        });
+      } else entries.delete(key);
+      return resolved;
+    },
+    clear: () => entries.clear(),
+  };
+}
+
+/** A bearer token's `exp` claim in epoch ms (it has been verified: the claim can be trusted). */
+function tokenExpiry(token: string): number | undefined {
+  const { exp } = decodeJwt(token);
+  return typeof exp === 'number' ? exp * 1000 : undefined;
+}
+
+/** The repository, whose writes that can change a principal (users, memberships, keys, organisations) empty the cache. */
+function forgetOnChange<R extends Record<string, unknown>>(repo: R, forget: () => void): R {
+  const changes = new Set([
+    'updateOrg',
+    'deleteOrg',
+    'updateUser',
+    'setMembership',
+    'removeMembership',
+    'acceptInvitations',
+    'revokeKey',
+  ]);
+  return new Proxy(repo, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof prop !== 'string' || !changes.has(prop) || typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } finally {
+          forget();
+        }
+      };
+    },
+  });
+}

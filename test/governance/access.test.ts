@@ -76,6 +76,38 @@ for (const backend of backends()) {
       assert.equal(self.statusCode, 403);
     });
 
+    it('applies a lost membership and a disabled account at once, though checked credentials are reused', async () => {
+      const created = await t.call({
+        method: 'POST',
+        url: '/api/users',
+        json: { email: 'erin@haropa.example', name: 'erin', password: PASSWORD },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const erin = created.json().id as string;
+      const added = await t.call({
+        method: 'POST',
+        url: `/api/organisations/${w.orgA}/members`,
+        json: { email: 'erin@haropa.example', role: 'editor' },
+      });
+      assert.equal(added.statusCode, 201, added.body);
+      const token = await login(t, 'erin@haropa.example');
+      const me = () => t.call({ method: 'GET', url: '/api/me', as: token });
+      assert.deepEqual((await me()).json().memberships, [{ orgId: w.orgA, role: 'editor' }]);
+      assert.deepEqual((await me()).json().memberships, [{ orgId: w.orgA, role: 'editor' }]); // served again
+
+      const removed = await t.call({
+        method: 'DELETE',
+        url: `/api/organisations/${w.orgA}/members/${erin}`,
+        as: w.aliceAdminA,
+      });
+      assert.ok(removed.statusCode < 300, removed.body);
+      assert.deepEqual((await me()).json().memberships, []);
+
+      const disabled = await t.call({ method: 'PATCH', url: `/api/users/${erin}`, json: { disabled: true } });
+      assert.equal(disabled.statusCode, 200, disabled.body);
+      assert.equal((await me()).statusCode, 401);
+    });
+
     it('runs the API key lifecycle: shown once, hashed, usable, revoked, expired', async () => {
       const k = await createKey(t, w.orgA, ['broker:write'], w.aliceAdminA);
       assert.match(k.key, /^esk_[A-Za-z0-9_-]{43}$/);
