@@ -12,7 +12,12 @@ import { brokerWriter, createIngest } from './ingest/index.js';
 import { seedInnovationDemo } from './innovation/index.js';
 import { createMobility } from './mobility/index.js';
 import { seedObservatoryDemo, seedObservatoryStaff } from './observatory/index.js';
-import { backfillWasteReadings, seedWasteContainers, type WasteDemoSeed } from './waste/demo.js';
+import {
+  backfillWasteReadings,
+  planDemoRounds,
+  seedWasteContainers,
+  type WasteDemoSeed,
+} from './waste/demo.js';
 
 export interface Running {
   app: FastifyInstance;
@@ -85,10 +90,15 @@ export async function start(config: Config): Promise<Running> {
   const wasteAbort = new AbortController();
   const wasteBackfill =
     wasteSeed && !wasteSeed.skipped
-      ? backfillWasteReadings(db, wasteSeed.readings(), wasteAbort.signal).then(
-          (readings) => app.log.info({ readings }, 'demo: waste readings loaded'),
-          (err: Error) => app.log.warn({ err: err.message }, 'demo: waste readings'),
-        )
+      ? backfillWasteReadings(db, wasteSeed.readings(), wasteAbort.signal)
+          .then(async (readings) => {
+            app.log.info({ readings }, 'demo: waste readings loaded');
+            // Tomorrow's rounds, planned on those readings, for the port map.
+            const plan = await planDemoRounds(db, broker);
+            if (plan)
+              app.log.info({ rounds: plan.rounds.length, date: plan.date }, 'demo: waste rounds planned');
+          })
+          .catch((err: Error) => app.log.warn({ err: err.message }, 'demo: waste readings and rounds'))
       : undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {

@@ -7,8 +7,15 @@
 import type { Broker } from '../broker/index.js';
 import type { Db } from '../db/db.js';
 import { fixedSchedule } from './compare.js';
-import { containerEntity } from './service.js';
-import { type SimReading, simulateContainers, simulateReadings } from './simulate.js';
+import { listPlans, planNextDay, type StoredPlan } from './planning.js';
+import { containerEntity, createWasteService } from './service.js';
+import {
+  DEFAULT_VEHICLES,
+  LE_HAVRE_DEPOT,
+  type SimReading,
+  simulateContainers,
+  simulateReadings,
+} from './simulate.js';
 import { DAY_MS, HOUR_MS } from './time.js';
 
 export interface WasteDemoSeed {
@@ -101,4 +108,14 @@ export async function seedWasteDemo(
   const s = await seedWasteContainers(db, broker, opts);
   const readings = await backfillWasteReadings(db, s.readings());
   return { skipped: s.skipped, containers: s.containers, readings };
+}
+
+/**
+ * Plans the next day's rounds once the readings are in, so the demo's map shows them; nothing when a plan
+ * exists already.
+ */
+export async function planDemoRounds(db: Db, broker: Broker): Promise<StoredPlan | undefined> {
+  if ((await listPlans(db, { limit: 1, offset: 0 })).total > 0) return undefined;
+  const svc = createWasteService({ db, broker });
+  return planNextDay(svc, db, { depot: LE_HAVRE_DEPOT, vehicles: DEFAULT_VEHICLES, timeLimitMs: 5_000 });
 }

@@ -3,7 +3,7 @@
  * Other capabilities use this typed interface, never the waste_* tables.
  */
 export { type Comparison, compareWithFixedRounds } from './compare.js';
-export { backfillWasteReadings, seedWasteContainers, seedWasteDemo } from './demo.js';
+export { backfillWasteReadings, planDemoRounds, seedWasteContainers, seedWasteDemo } from './demo.js';
 export { evaluateForecast, fitFillModel, forecastLevel } from './forecast.js';
 export { type Plan, planRounds, planToCsv, planToGpx, type Vehicle } from './plan.js';
 export { getPlan, listPlans, planNextDay, type StoredPlan } from './planning.js';

@@ -14,7 +14,7 @@ import { planToCsv, planToGpx } from './plan.js';
 import { getPlan, listPlans, planNextDay, planToGeoJson } from './planning.js';
 import type { RoadGraph } from './roads.js';
 import { CONTAINER_ID, type ContainerInput, createWasteService, type WasteService } from './service.js';
-import { LE_HAVRE_DEPOT } from './simulate.js';
+import { DEFAULT_VEHICLES, LE_HAVRE_DEPOT } from './simulate.js';
 import { DAY_MS, HOUR_MS } from './time.js';
 
 export interface WasteKeys {
@@ -131,13 +131,6 @@ const PlanBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-export const DEFAULT_VEHICLES = [1, 2, 3, 4].map((i) => ({
-  id: `BOM-${i}`,
-  capacityLitres: 30_000,
-  shiftStart: '06:00',
-  shiftEnd: '13:00',
-}));
 
 export async function wasteRoutes(app: FastifyInstance, opts: WastePluginOptions): Promise<void> {
   const svc = opts.service ?? createWasteService({ db: opts.db, broker: opts.broker });

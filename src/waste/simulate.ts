@@ -40,6 +40,14 @@ export const LE_HAVRE_DISTRICTS: [string, number, number, number][] = [
 /** The collection depot (east of the city, by the industrial zone). */
 export const LE_HAVRE_DEPOT: [number, number] = [0.1642, 49.4912];
 
+/** The demo fleet: four refuse trucks of 30,000 L on the morning shift. */
+export const DEFAULT_VEHICLES = [1, 2, 3, 4].map((i) => ({
+  id: `BOM-${i}`,
+  capacityLitres: 30_000,
+  shiftStart: '06:00',
+  shiftEnd: '13:00',
+}));
+
 const HOURLY = [
   0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 2, 2.2, 1.6, 1.3, 1.4, 1.8, 1.6, 1.2, 1.1, 1.3, 1.8, 2.4, 2.6, 2, 1.3,
   0.8, 0.4,

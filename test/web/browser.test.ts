@@ -4,9 +4,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { leHavreEntities, seedDemo } from '../../src/demo/le-havre.js';
+import { planDemoRounds, seedWasteDemo } from '../../src/waste/index.js';
 import { SHOTS, startWebSuite, type WebSuite } from '../helpers/browser.js';
 
 const PASSWORD = 'correct horse battery staple';
+const WASTE_CONTAINERS = 40;
 const demoCount = (type: string) => leHavreEntities().filter((e) => e.type === type).length;
 
 describe('web application in Chromium', { timeout: 600_000 }, () => {
@@ -18,8 +20,26 @@ describe('web application in Chromium', { timeout: 600_000 }, () => {
   const axe = (...a: Parameters<WebSuite['axe']>) => suite.axe(...a);
 
   before(async () => {
-    suite = await startWebSuite(async ({ app, broker }) => {
+    suite = await startWebSuite(async ({ app, db, broker }) => {
       await seedDemo(broker);
+      // Waste containers with a week of readings, and tomorrow's rounds planned on them (src/waste).
+      await seedWasteDemo(db, broker, { containers: WASTE_CONTAINERS, days: 7 });
+      await planDemoRounds(db, broker);
+      // Truck gates: two hours of statistics for Terminal Porte Océane; the map shows the latest.
+      for (const [hour, wait] of [
+        ['2026-11-23T08:00:00Z', 17],
+        ['2026-11-23T09:00:00Z', 42],
+      ] as const) {
+        await broker.upsert([
+          {
+            id: `urn:ngsi-ld:TruckGateStatistics:FRLEH-TPO-${hour.slice(11, 13)}`,
+            type: 'TruckGateStatistics',
+            refTerminal: { type: 'Relationship', object: 'urn:ngsi-ld:Terminal:FRLEH-TPO' },
+            dateObserved: { type: 'Property', value: hour },
+            averageWaitingTime: { type: 'Property', value: wait, unitCode: 'MIN' },
+          },
+        ]);
+      }
       await app.governance.createUser({ email: 'lea@escale.test', name: 'Léa Martin', password: PASSWORD });
     });
     base = suite.base;
@@ -38,8 +58,16 @@ describe('web application in Chromium', { timeout: 600_000 }, () => {
       String(demoCount('Berth')),
     );
     assert.equal(await page.getByTestId('stat-vessels').locator('.figure__value').textContent(), '0');
-    assert.equal(await page.getByTestId('stat-types').locator('.figure__value').textContent(), '4');
-    assert.match((await page.getByTestId('types-list').textContent()) ?? '', /Berth.*Terminal/);
+    // Berth, Terminal, TruckGateStatistics, WasteContainer, and the two types of the demo's other entities.
+    const types = (await suite.app.inject({ url: '/ngsi-ld/v1/types' })).json().typeList as string[];
+    assert.equal(
+      await page.getByTestId('stat-types').locator('.figure__value').textContent(),
+      String(types.length),
+    );
+    assert.match(
+      (await page.getByTestId('types-list').textContent()) ?? '',
+      /Berth.*Terminal.*TruckGateStatistics.*WasteContainer/,
+    );
     assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
     assert.match(await page.title(), /Escale/);
     assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1);
@@ -99,6 +127,29 @@ describe('web application in Chromium', { timeout: 600_000 }, () => {
     await axe(page, 'Port map');
   });
 
+  it('shows the waste containers by filling level, the planned rounds and the trucks’ waiting time', async () => {
+    const page = await openPage('/map');
+    const table = page.getByTestId('features-table');
+    await table.locator('tbody tr[data-type="WasteContainer"]').first().waitFor();
+    assert.equal(await table.locator('tbody tr[data-type="WasteContainer"]').count(), WASTE_CONTAINERS);
+    const rounds = table.locator('tbody tr[data-type="Round"]');
+    await rounds.first().waitFor();
+    assert.ok((await rounds.count()) >= 1);
+    assert.match((await rounds.first().textContent()) ?? '', /Tournée de collecte.*\d+ conteneurs?.*km/);
+    assert.match(
+      (await page.getByTestId('waste-status').textContent()) ?? '',
+      /Tournées? de collecte prévues? le \d{4}-\d{2}-\d{2}/,
+    );
+    // Every container row says its level in words, not only by colour.
+    const first = (await table.locator('tbody tr[data-type="WasteContainer"]').first().textContent()) ?? '';
+    assert.match(first, /rempli à \d+ %.*(moins de 50 %|50 à 80 %|80 % et plus)/);
+    const tpo = table.locator('tbody tr[data-id="urn:ngsi-ld:Terminal:FRLEH-TPO"]');
+    assert.match((await tpo.textContent()) ?? '', /attente des camions 42 min/);
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(SHOTS, 'port-map-waste.png') });
+    await axe(page, 'Port map with waste');
+  });
+
   it('a click on a table row opens the details panel, which takes the focus', async () => {
     const page = await openPage('/map');
     const row = page.locator('tbody tr[data-id="urn:ngsi-ld:Terminal:FRLEH-TPO"]');
@@ -147,10 +198,11 @@ describe('web application in Chromium', { timeout: 600_000 }, () => {
     await page.getByTestId('details').getByRole('heading', { name: 'SEINE TEST' }).waitFor();
   });
 
-  it('answers client routes on reload (SPA fallback) with a placeholder for pages to come', async () => {
+  it('answers client routes on reload (SPA fallback), and an unknown path with a page that says so', async () => {
     const page = await openPage('/observatory');
     await page.getByRole('heading', { level: 1, name: 'Observatoire' }).waitFor();
-    assert.match((await page.locator('main').textContent()) ?? '', /indicateurs du programme/);
+    await page.goto(`${base}/no/such/page`);
+    await page.getByRole('heading', { level: 1, name: 'Page introuvable' }).waitFor();
   });
 
   it('works on a small screen: the menu opens and navigates', async () => {

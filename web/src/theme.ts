@@ -48,6 +48,10 @@ export const MAP_COLORS = {
   berth: '#8a3a0c',
   berthFill: '#e07b39',
   vessel: '#5b2483',
+  round: '#1f6f43',
+  fillLow: '#3a8f5c',
+  fillMid: '#c98a00',
+  fillHigh: '#b3261e',
   selected: '#111111',
   background: '#eef2f4',
 } as const;

@@ -29,37 +29,88 @@ export const PLAIN_STYLE: StyleSpecification = {
   layers: [{ id: 'background', type: 'background', paint: { 'background-color': MAP_COLORS.background } }],
 };
 
-const SOURCE: Record<Kind, string> = { Terminal: 'terminals', Berth: 'berths', Vessel: 'vessels' };
+const SOURCE: Record<Kind, string> = {
+  Terminal: 'terminals',
+  Berth: 'berths',
+  Round: 'rounds',
+  WasteContainer: 'waste',
+  Vessel: 'vessels',
+};
 /** Layers a click can hit, topmost first. */
-const HIT_LAYERS = ['vessels', 'berths-fill', 'terminals-fill'];
+const HIT_LAYERS = ['vessels', 'waste', 'rounds', 'berths-fill', 'terminals-fill'];
+
+/** A point layer and its selection ring. */
+function pointLayers(
+  source: string,
+  paint: NonNullable<Extract<LayerSpecification, { type: 'circle' }>['paint']>,
+  selected: FilterSpecification,
+): LayerSpecification[] {
+  return [
+    { id: source, type: 'circle', source, paint },
+    {
+      id: `${source}-selected`,
+      type: 'circle',
+      source,
+      filter: selected,
+      paint: {
+        'circle-radius': 11,
+        'circle-opacity': 0,
+        'circle-stroke-color': MAP_COLORS.selected,
+        'circle-stroke-width': 3,
+      },
+    },
+  ];
+}
 
 function layersFor(kind: Kind): LayerSpecification[] {
   const source = SOURCE[kind];
   const selected: FilterSpecification = ['==', ['get', '_id'], ''];
   if (kind === 'Vessel') {
+    return pointLayers(
+      source,
+      {
+        'circle-radius': 6,
+        'circle-color': MAP_COLORS.vessel,
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 2,
+      },
+      selected,
+    );
+  }
+  if (kind === 'WasteContainer') {
+    // Colour and size both say the band (colour is never alone): fuller containers are bigger dots.
+    const band = (low: number | string, mid: number | string, high: number | string) =>
+      ['step', ['coalesce', ['get', '_level'], -1], low, 0.5, mid, 0.8, high] as unknown as number;
+    return pointLayers(
+      source,
+      {
+        'circle-radius': band(3.5, 5, 7),
+        'circle-color': band(
+          MAP_COLORS.fillLow,
+          MAP_COLORS.fillMid,
+          MAP_COLORS.fillHigh,
+        ) as unknown as string,
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 1,
+      },
+      selected,
+    );
+  }
+  if (kind === 'Round') {
     return [
       {
-        id: 'vessels',
-        type: 'circle',
+        id: source,
+        type: 'line',
         source,
-        paint: {
-          'circle-radius': 6,
-          'circle-color': MAP_COLORS.vessel,
-          'circle-stroke-color': '#ffffff',
-          'circle-stroke-width': 2,
-        },
+        layout: { 'line-join': 'round', 'line-cap': 'round' },
+        paint: { 'line-color': MAP_COLORS.round, 'line-width': 2.5, 'line-dasharray': [1, 1.5] },
       },
       {
-        id: 'vessels-selected',
-        type: 'circle',
+        id: `${source}-selected`,
+        type: 'line',
         source,
         filter: selected,
-        paint: {
-          'circle-radius': 11,
-          'circle-opacity': 0,
-          'circle-stroke-color': MAP_COLORS.selected,
-          'circle-stroke-width': 3,
-        },
+        paint: { 'line-color': MAP_COLORS.selected, 'line-width': 4 },
       },
     ];
   }
@@ -99,7 +150,10 @@ const toCollection = (features: EntityFeature[]): FeatureCollection => ({
     .map((f) => ({
       type: 'Feature',
       geometry: f.geometry!,
-      properties: { _id: f.id },
+      properties: {
+        _id: f.id,
+        ...(typeof f.properties.fillingLevel === 'number' ? { _level: f.properties.fillingLevel } : {}),
+      },
     })),
 });
 
@@ -210,7 +264,7 @@ export function MapView(props: MapViewProps) {
   useEffect(() => {
     const map = mapRef.current;
     if (!ready || !map) return;
-    for (const id of ['terminals-selected', 'berths-selected', 'vessels-selected']) {
+    for (const id of KINDS.map((k) => `${SOURCE[k]}-selected`)) {
       map.setFilter(id, ['==', ['get', '_id'], selectedId ?? '']);
     }
   }, [ready, selectedId]);

@@ -2,8 +2,11 @@ import type { Geometry, Position } from 'geojson';
 import type { TFunction } from 'i18next';
 import type { EntityFeature } from '../api/ngsi';
 
-/** The kinds of entity the port map shows, drawn in this order (later ones on top). */
-export const KINDS = ['Terminal', 'Berth', 'Vessel'] as const;
+/**
+ * The kinds of feature the port map shows, drawn in this order (later ones on top): the hub's entities, and
+ * `Round`, the collection rounds of the newest waste plan (src/waste).
+ */
+export const KINDS = ['Terminal', 'Berth', 'Round', 'WasteContainer', 'Vessel'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export type PortLayers = Record<Kind, EntityFeature[]>;
@@ -36,16 +39,44 @@ export function valueLabel(t: TFunction, key: string, value: unknown): string | 
   return undefined;
 }
 
-/** A short line for the table: the terminal's kind and operator, the berth's code and state, the vessel's MMSI. */
+/** A container's filling level (0–1), when it has one. */
+export const fillingLevel = (f: EntityFeature): number | undefined =>
+  typeof f.properties.fillingLevel === 'number' ? f.properties.fillingLevel : undefined;
+
+/** Filling bands of the legend: the threshold of the collection plan is 80 %. */
+export const FILL_BANDS = ['low', 'mid', 'high'] as const;
+export type FillBand = (typeof FILL_BANDS)[number];
+export const fillBand = (level: number): FillBand => (level >= 0.8 ? 'high' : level >= 0.5 ? 'mid' : 'low');
+
+const percent = (x: number) => `${Math.round(x * 100)} %`;
+
+/**
+ * A short line for the table: the terminal's kind, operator and truck waiting time, the berth's code and state,
+ * the container's level, the round's stops and length, the vessel's MMSI.
+ */
 export function featureInfo(t: TFunction, f: EntityFeature): string {
   const p = f.properties;
   const v = (key: string) => valueLabel(t, key, p[key]);
+  const level = fillingLevel(f);
   const parts =
     f.type === 'Terminal'
-      ? [v('terminalType'), v('operator')]
+      ? [
+          v('terminalType'),
+          v('operator'),
+          typeof p.truckWaitingTime === 'number'
+            ? t('map.truckWait', { minutes: Math.round(p.truckWaitingTime) })
+            : undefined,
+        ]
       : f.type === 'Berth'
         ? [v('berthCode'), v('status')]
-        : [p.mmsi !== undefined ? `MMSI ${v('mmsi')}` : undefined, v('destination')];
+        : f.type === 'WasteContainer'
+          ? [
+              level !== undefined ? t('map.fill', { level: percent(level) }) : t('map.fillUnknown'),
+              level !== undefined ? t(`map.fillBand.${fillBand(level)}`) : undefined,
+            ]
+          : f.type === 'Round'
+            ? [t('map.roundStops', { count: Number(p.stops) || 0 }), `${Number(p.distanceKm).toFixed(1)} km`]
+            : [p.mmsi !== undefined ? `MMSI ${v('mmsi')}` : undefined, v('destination')];
   return parts.filter(Boolean).join(' · ');
 }
 

@@ -2,16 +2,18 @@ import { Alert, Button, Checkbox, Group, Stack, Text, Title } from '@mantine/cor
 import type { StyleSpecification } from 'maplibre-gl';
 import { useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { apiJson } from '../api/http';
 import { type BBox, type EntityFeature, entityFeatures, webConfig } from '../api/ngsi';
 import { useData } from '../api/useData';
 import { PageTitle } from '../components/PageTitle';
 import { FeatureDetails } from '../map/FeatureDetails';
 import { FeatureTable } from '../map/FeatureTable';
-import { featureName, KINDS, type Kind, type PortLayers } from '../map/features';
+import { FILL_BANDS, featureName, KINDS, type Kind, type PortLayers } from '../map/features';
 import { MapView, PLAIN_STYLE } from '../map/MapView';
 import { MAP_COLORS } from '../theme';
 
 const VESSEL_REFRESH_MS = 10_000;
+const WASTE_REFRESH_MS = 60_000;
 const STYLE_TIMEOUT_MS = 5_000;
 
 interface BaseMap {
@@ -39,12 +41,68 @@ async function resolveBaseMap(signal: AbortSignal): Promise<BaseMap> {
   return { style: PLAIN_STYLE, configured: true, reachable: false };
 }
 
+interface TruckStats {
+  refTerminal?: string;
+  hour?: string;
+  averageWaitingTime?: number;
+  dateObserved?: string;
+}
+
+/**
+ * Terminals (with their latest average truck waiting time, from the gates' TruckGateStatistics) and berths.
+ * The statistics are read as keyValues; a terminal without any keeps no waiting time.
+ */
 async function loadStatic(signal: AbortSignal): Promise<Pick<PortLayers, 'Terminal' | 'Berth'>> {
-  const [Terminal, Berth] = await Promise.all([
+  const [Terminal, Berth, stats] = await Promise.all([
     entityFeatures('Terminal', signal),
     entityFeatures('Berth', signal),
+    apiJson<TruckStats[]>('/ngsi-ld/v1/entities?type=TruckGateStatistics&options=keyValues&limit=1000', {
+      signal,
+    }).catch(() => [] as TruckStats[]),
   ]);
-  return { Terminal, Berth };
+  const latest = new Map<string, TruckStats>();
+  for (const st of stats) {
+    const ref = st.refTerminal;
+    const at = st.dateObserved ?? st.hour ?? '';
+    if (!ref || typeof st.averageWaitingTime !== 'number') continue;
+    const prev = latest.get(ref);
+    if (!prev || (prev.dateObserved ?? prev.hour ?? '') < at) latest.set(ref, st);
+  }
+  return {
+    Terminal: Terminal.map((f) => {
+      const wait = latest.get(f.id)?.averageWaitingTime;
+      return wait === undefined ? f : { ...f, properties: { ...f.properties, truckWaitingTime: wait } };
+    }),
+    Berth,
+  };
+}
+
+/** Waste containers with their latest filling level (WasteContainer, src/waste). */
+const loadWaste = (signal: AbortSignal) => entityFeatures('WasteContainer', signal);
+
+interface PlanSummary {
+  id: string;
+  date: string;
+}
+
+/** The rounds of the newest collection plan (GeoJSON from src/waste), one line per vehicle round. */
+async function loadRounds(signal: AbortSignal): Promise<{ date: string | null; rounds: EntityFeature[] }> {
+  const plans = await apiJson<{ items: PlanSummary[] }>('/api/waste/plans?limit=1', { signal });
+  const plan = plans.items[0];
+  if (!plan) return { date: null, rounds: [] };
+  const fc = await apiJson<GeoJSON.FeatureCollection>(`/api/waste/plans/${plan.id}?format=geojson`, {
+    signal,
+    accept: 'application/geo+json',
+  });
+  const rounds = fc.features
+    .filter((f) => f.geometry?.type === 'LineString')
+    .map((f, i) => ({
+      id: `urn:escale:waste-plan:${plan.id}:round:${i + 1}`,
+      type: 'Round',
+      geometry: f.geometry,
+      properties: { ...(f.properties ?? {}), name: `${i + 1}`, type: 'Round', planDate: plan.date },
+    }));
+  return { date: plan.date, rounds };
 }
 
 /** The Seine estuary and its approaches: vessels outside are not drawn on the port map. */
@@ -81,6 +139,22 @@ function Swatch({ kind }: { kind: Kind }) {
           strokeDasharray="3 2"
         />
       )}
+      {kind === 'WasteContainer' && (
+        <>
+          <circle cx="4" cy="8" r="2.5" fill={MAP_COLORS.fillLow} />
+          <circle cx="10" cy="8" r="3.5" fill={MAP_COLORS.fillMid} />
+          <circle cx="17.5" cy="8" r="4.5" fill={MAP_COLORS.fillHigh} />
+        </>
+      )}
+      {kind === 'Round' && (
+        <path
+          d="M1 12 L8 4 L14 11 L21 3"
+          fill="none"
+          stroke={MAP_COLORS.round}
+          strokeWidth="2.5"
+          strokeDasharray="2 3"
+        />
+      )}
       {kind === 'Vessel' && (
         <circle cx="11" cy="8" r="5.5" fill={MAP_COLORS.vessel} stroke="#fff" strokeWidth="2" />
       )}
@@ -93,22 +167,24 @@ export default function PortMap() {
   const baseMap = useData(resolveBaseMap);
   const statics = useData(loadStatic);
   const vessels = useData(loadVessels, VESSEL_REFRESH_MS);
+  const waste = useData(loadWaste, WASTE_REFRESH_MS);
+  const rounds = useData(loadRounds, WASTE_REFRESH_MS);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [focusRequest, setFocusRequest] = useState(0);
-  const [visible, setVisible] = useState<Record<Kind, boolean>>({
-    Terminal: true,
-    Berth: true,
-    Vessel: true,
-  });
+  const [visible, setVisible] = useState<Record<Kind, boolean>>(
+    () => Object.fromEntries(KINDS.map((k) => [k, true])) as Record<Kind, boolean>,
+  );
   const [unsupported, setUnsupported] = useState(false);
 
   const layers: PortLayers = useMemo(
     () => ({
       Terminal: statics.state.data?.Terminal ?? [],
       Berth: statics.state.data?.Berth ?? [],
+      Round: rounds.state.data?.rounds ?? [],
+      WasteContainer: waste.state.data ?? [],
       Vessel: vessels.state.data ?? [],
     }),
-    [statics.state.data, vessels.state.data],
+    [statics.state.data, vessels.state.data, waste.state.data, rounds.state.data],
   );
   const listed: EntityFeature[] = useMemo(
     () => KINDS.flatMap((k) => (visible[k] ? layers[k] : [])),
@@ -203,11 +279,7 @@ export default function PortMap() {
             label={t('map.legend')}
             value={KINDS.filter((k) => visible[k])}
             onChange={(v) =>
-              setVisible({
-                Terminal: v.includes('Terminal'),
-                Berth: v.includes('Berth'),
-                Vessel: v.includes('Vessel'),
-              })
+              setVisible(Object.fromEntries(KINDS.map((k) => [k, v.includes(k)])) as Record<Kind, boolean>)
             }
           >
             <Group gap="lg" mt={6}>
@@ -225,6 +297,14 @@ export default function PortMap() {
               ))}
             </Group>
           </Checkbox.Group>
+          <Text size="sm" data-testid="waste-status">
+            {t('map.fillLegend', {
+              bands: FILL_BANDS.map((b) => t(`map.fillBand.${b}`)).join(', '),
+            })}{' '}
+            {rounds.state.data?.date
+              ? t('map.roundsOf', { date: rounds.state.data.date, count: rounds.state.data.rounds.length })
+              : t('map.noRounds')}
+          </Text>
           <Text size="sm" data-testid="vessel-status">
             {vesselCount === undefined
               ? t('app.loading')
