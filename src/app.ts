@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { applicantMail, selectionToObservatory } from './bridges.js';
 import { type Broker, createBroker } from './broker/index.js';
 import { type ContextResolver, createContextResolver } from './broker/jsonld/contexts.js';
 import { brokerRoutes } from './broker/routes.js';
@@ -14,10 +15,10 @@ import { installErrorHandling } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import type { IngestRuntime } from './ingest/index.js';
 import { ingestRoutes } from './ingest/routes.js';
-import { innovationRoutes } from './innovation/index.js';
+import { innovationFigure, innovationRoutes } from './innovation/index.js';
 import type { MobilityRuntime } from './mobility/index.js';
 import { mobilityRoutes } from './mobility/routes.js';
-import { observatoryRoutes } from './observatory/index.js';
+import { observatoryRoutes, projectsOfOrganisation } from './observatory/index.js';
 import { version } from './version.js';
 import { loadOsmFile, wasteRoutes } from './waste/index.js';
 import { webPlugin } from './web/plugin.js';
@@ -137,14 +138,24 @@ export async function buildApp({ config, db, broker, ingest, mobility }: AppDeps
     demo: config.demo,
     graph: config.wasteOsm ? loadOsmFile(config.wasteOsm) : undefined,
   });
-  await app.register(observatoryRoutes, { db, broker: b, settings: config });
-  // Selected applications would become Observatory projects through `onApplicationSelected` once the
-  // Observatory exports a way to create one (src/innovation/README.md).
-  await app.register(innovationRoutes, { db, publicUrl: config.publicUrl });
+  // The hub's figures are computed indicators of the Observatory; its selected applications become projects.
+  await app.register(observatoryRoutes, { db, broker: b, settings: config, figures: [innovationFigure(db)] });
+  await app.register(innovationRoutes, {
+    db,
+    publicUrl: config.publicUrl,
+    onApplicationSelected: selectionToObservatory(db, app),
+    partnerProjects: (p) => projectsOfOrganisation(db, p),
+    notifyApplicant: applicantMail(config, app),
+    // Event reminders are considered as often as the Observatory's (hourly; off in tests).
+    eventReminderMs: Number(process.env.ESCALE_INNOVATION_REMINDER_MS ?? config.observatoryReminderMs),
+  });
   // DCAT-AP catalog under /api/catalog and its export at /catalog (src/catalog/).
   await app.register(catalogRoutes, { db, publicUrl: config.publicUrl });
   // Last: the web application answers the non-API paths (src/web/plugin.ts).
-  await app.register(webPlugin, { mapStyle: process.env.ESCALE_MAP_STYLE });
+  await app.register(webPlugin, {
+    mapStyle: process.env.ESCALE_MAP_STYLE,
+    distDir: process.env.ESCALE_WEB_DIST || undefined,
+  });
   return app;
 }
 

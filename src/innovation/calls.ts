@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Db, Queryable } from '../db/db.js';
 import { ProblemError } from '../http/problem.js';
+import { decodeFile, FILE_TYPE_NAMES, type FileType, type FileUpload } from './files.js';
 import { type Criterion, type RankedApplication, rank, weightedTotal } from './scoring.js';
 import { conflict, notFoundP } from './service.js';
 
@@ -8,7 +9,17 @@ export const CALL_KINDS = ['challenge', 'intrapreneurship', 'procurement'] as co
 export type CallKind = (typeof CALL_KINDS)[number];
 export const PHASES = ['draft', 'open', 'review', 'selection', 'follow-up'] as const;
 export type Phase = (typeof PHASES)[number];
-export const FIELD_TYPES = ['text', 'textarea', 'number', 'email', 'url', 'choice', 'boolean'] as const;
+export const FIELD_TYPES = [
+  'text',
+  'textarea',
+  'number',
+  'email',
+  'url',
+  'choice',
+  'boolean',
+  'file',
+] as const;
+export const ELIGIBILITY_OPERATORS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'notIn'] as const;
 
 export interface FormField {
   key: string;
@@ -19,12 +30,41 @@ export interface FormField {
   options?: string[];
   /** Hidden from jurors when the review is blind (names, bios, contacts). */
   identifying?: boolean;
+  /** File fields: accepted content types (default: every type files.ts knows) and size cap in bytes. */
+  accept?: string[];
+  maxBytes?: number;
+}
+
+/** An eligibility rule, checked on the answers when the application is submitted. */
+export interface EligibilityRule {
+  field: string;
+  operator: (typeof ELIGIBILITY_OPERATORS)[number];
+  value: string | number | boolean | (string | number)[];
+  /** What the applicant reads when the rule fails. */
+  message: string;
+}
+
+/** What a file field's answer holds (the file itself is in inv_attachments). */
+export interface FileAnswer {
+  attachmentId: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
 }
 
 export interface PhaseDates {
   phase: Phase;
   startsAt?: string;
   endsAt?: string;
+}
+
+/** Where the call's selected applications go in the Observatory (README.md, "Observatory link"). */
+export interface CallObservatory {
+  /** The Observatory action the projects are attached to (default: the one for the call's kind). */
+  actionId?: string;
+  /** Codes of the programme's indicators that follow each project. */
+  indicatorCodes?: string[];
 }
 
 export interface CallOut {
@@ -37,7 +77,9 @@ export interface CallOut {
   phases: PhaseDates[];
   form: FormField[];
   criteria: Criterion[];
+  eligibility: EligibilityRule[];
   blind: boolean;
+  observatory: CallObservatory;
   deliberation: string | null;
   createdAt: string;
 }
@@ -50,7 +92,9 @@ export interface CallCreate {
   phases?: PhaseDates[];
   form?: FormField[];
   criteria?: Criterion[];
+  eligibility?: EligibilityRule[];
   blind?: boolean;
+  observatory?: CallObservatory;
 }
 
 export interface ApplicationOut {
@@ -64,6 +108,8 @@ export interface ApplicationOut {
   reference: string | null;
   submittedAt: string | null;
   feedback: string | null;
+  /** The Observatory project a selected application became. */
+  observatoryProjectId: string | null;
   updatedAt: string;
 }
 
@@ -79,11 +125,30 @@ export interface SelectedApplication {
   callId: string;
   callTitle: string;
   callKind: CallKind;
+  /** The call's Observatory settings (action, follow-up indicators). */
+  observatory: CallObservatory;
   applicationId: string;
+  reference: string | null;
   title: string;
+  /** The answer to the `summary` field, else to the first long-text field. */
+  summary: string | null;
+  /** The answer to the first e-mail field. */
+  contactEmail: string | null;
   applicantName: string;
   orgId: string | null;
   answers: Record<string, unknown>;
+  /** Who took the decision (`user:<id>`), for the Observatory's history. */
+  decidedBy: string | null;
+}
+
+/** What the Observatory hook answers: the project the application became, if any. */
+export type SelectionHook = (s: SelectedApplication) => Promise<{ projectId: string } | undefined>;
+
+export interface Decision {
+  selected: number;
+  rejected: number;
+  /** Projects created in the Observatory; `error` when the hook failed (the decision stands: decide again). */
+  followUp: { applicationId: string; projectId: string | null; error?: string }[];
 }
 
 type Row = Record<string, unknown>;
@@ -103,18 +168,39 @@ function callOut(r: Row): CallOut {
     phases: json<PhaseDates[]>(r.phases),
     form: json<FormField[]>(r.form),
     criteria: json<Criterion[]>(r.criteria),
+    eligibility: json<EligibilityRule[]>(r.eligibility ?? []),
     blind: Boolean(r.blind),
+    observatory: json<CallObservatory>(r.observatory ?? {}),
     deliberation: (r.deliberation as string | null) ?? null,
     createdAt: iso(r.created_at),
   };
 }
 
-function checkDefinition(c: { form?: FormField[]; criteria?: Criterion[]; phases?: PhaseDates[] }): void {
+function checkDefinition(
+  c: { form?: FormField[]; criteria?: Criterion[]; phases?: PhaseDates[]; eligibility?: EligibilityRule[] },
+  current?: CallOut,
+): void {
   const keys = new Set<string>();
   for (const f of c.form ?? []) {
     if (keys.has(f.key)) throw bad(`form field ${f.key} appears twice`);
     keys.add(f.key);
     if (f.type === 'choice' && !f.options?.length) throw bad(`choice field ${f.key} needs options`);
+    if (f.type !== 'file' && (f.accept || f.maxBytes))
+      throw bad(`field ${f.key}: accept and maxBytes are for files`);
+    for (const t of f.accept ?? [])
+      if (!FILE_TYPE_NAMES.includes(t as FileType))
+        throw bad(`field ${f.key}: files may be ${FILE_TYPE_NAMES.join(', ')}`);
+  }
+  const form = new Map((c.form ?? current?.form ?? []).map((f) => [f.key, f]));
+  for (const r of c.eligibility ?? []) {
+    const f = form.get(r.field);
+    if (!f) throw bad(`eligibility rule on ${r.field}: the form has no such field`);
+    const ordered = ['lt', 'lte', 'gt', 'gte'].includes(r.operator);
+    if (ordered && (f.type !== 'number' || typeof r.value !== 'number'))
+      throw bad(`eligibility rule on ${r.field}: ${r.operator} compares a number field with a number`);
+    if ((r.operator === 'in' || r.operator === 'notIn') !== Array.isArray(r.value))
+      throw bad(`eligibility rule on ${r.field}: in and notIn (only) take a list`);
+    if (f.type === 'file') throw bad(`eligibility rule on ${r.field}: files are not compared`);
   }
   const ck = new Set<string>();
   for (const k of c.criteria ?? []) {
@@ -132,8 +218,8 @@ export async function createCall(db: Db, c: CallCreate): Promise<CallOut> {
   checkDefinition(c);
   const id = randomUUID();
   await db.query(
-    `INSERT INTO inv_calls (id, kind, title, description, org_id, phases, form, criteria, blind)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `INSERT INTO inv_calls (id, kind, title, description, org_id, phases, form, criteria, blind, observatory, eligibility)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     [
       id,
       c.kind,
@@ -144,6 +230,8 @@ export async function createCall(db: Db, c: CallCreate): Promise<CallOut> {
       JSON.stringify(c.form ?? []),
       JSON.stringify(c.criteria ?? []),
       c.blind ?? false,
+      JSON.stringify(c.observatory ?? {}),
+      JSON.stringify(c.eligibility ?? []),
     ],
   );
   return mustCall(db, id);
@@ -179,14 +267,24 @@ export async function updateCall(
   patch: Partial<Omit<CallCreate, 'orgId' | 'kind'>>,
 ): Promise<CallOut> {
   const c = await mustCall(db, id);
-  if (c.phase !== 'draft' && (patch.form || patch.criteria || patch.blind !== undefined)) {
-    throw unprocessable('the form, criteria and blind setting are frozen once the call is open');
+  if (
+    c.phase !== 'draft' &&
+    (patch.form || patch.criteria || patch.eligibility || patch.blind !== undefined)
+  ) {
+    throw unprocessable(
+      'the form, criteria, eligibility rules and blind setting are frozen once the call is open',
+    );
   }
-  checkDefinition(patch);
+  // Rules are checked against the form they will run on (the new one when both change).
+  checkDefinition(
+    { ...patch, eligibility: patch.eligibility ?? (patch.form ? c.eligibility : undefined) },
+    c,
+  );
   await db.query(
     `UPDATE inv_calls SET title = coalesce($2, title), description = coalesce($3, description),
        phases = coalesce($4, phases), form = coalesce($5, form), criteria = coalesce($6, criteria),
-       blind = coalesce($7, blind) WHERE id = $1`,
+       blind = coalesce($7, blind), observatory = coalesce($8, observatory),
+       eligibility = coalesce($9, eligibility) WHERE id = $1`,
     [
       id,
       patch.title ?? null,
@@ -195,6 +293,8 @@ export async function updateCall(
       patch.form ? JSON.stringify(patch.form) : null,
       patch.criteria ? JSON.stringify(patch.criteria) : null,
       patch.blind ?? null,
+      patch.observatory ? JSON.stringify(patch.observatory) : null,
+      patch.eligibility ? JSON.stringify(patch.eligibility) : null,
     ],
   );
   return mustCall(db, id);
@@ -218,7 +318,10 @@ export async function advancePhase(db: Db, id: string, to: Phase): Promise<CallO
       );
       if (Number(j.rows[0].n) === 0) throw unprocessable('the call has no jurors');
     }
-    await tx.query('UPDATE inv_calls SET phase = $2 WHERE id = $1', [id, to]);
+    await tx.query('UPDATE inv_calls SET phase = $2, opened_at = coalesce(opened_at, now()) WHERE id = $1', [
+      id,
+      to,
+    ]);
     return mustCall(tx, id);
   });
 }
@@ -312,6 +415,7 @@ function applicationOut(r: Row, hideIdentity: boolean, form: FormField[]): Appli
     reference: (r.reference as string | null) ?? null,
     submittedAt: r.submitted_at == null ? null : iso(r.submitted_at),
     feedback: hideIdentity ? null : ((r.feedback as string | null) ?? null),
+    observatoryProjectId: (r.observatory_project_id as string | null) ?? null,
     updatedAt: iso(r.updated_at),
   };
 }
@@ -332,6 +436,10 @@ function checkAnswers(form: FormField[], answers: Record<string, unknown>, compl
         break;
       case 'choice':
         if (typeof v !== 'string' || !f.options?.includes(v)) throw fail(`one of ${f.options?.join(', ')}`);
+        break;
+      case 'file':
+        if (typeof v !== 'object' || typeof (v as FileAnswer).attachmentId !== 'string')
+          throw fail('files are uploaded to /applications/{id}/attachments');
         break;
       default: {
         if (typeof v !== 'string') throw fail('text is expected');
@@ -356,6 +464,43 @@ function checkAnswers(form: FormField[], answers: Record<string, unknown>, compl
   }
 }
 
+/** The eligibility rules the answers fail (an unanswered field fails its rules). */
+export function ineligibility(rules: EligibilityRule[], answers: Record<string, unknown>): EligibilityRule[] {
+  return rules.filter((r) => {
+    const v = answers[r.field];
+    if (v === undefined || v === null || v === '') return true;
+    const x = r.value;
+    switch (r.operator) {
+      case 'eq':
+        return v !== x;
+      case 'ne':
+        return v === x;
+      case 'lt':
+        return !(typeof v === 'number' && v < (x as number));
+      case 'lte':
+        return !(typeof v === 'number' && v <= (x as number));
+      case 'gt':
+        return !(typeof v === 'number' && v > (x as number));
+      case 'gte':
+        return !(typeof v === 'number' && v >= (x as number));
+      case 'in':
+        return !(x as unknown[]).includes(v);
+      case 'notIn':
+        return (x as unknown[]).includes(v);
+      default:
+        return true;
+    }
+  });
+}
+
+/** File fields are answered by uploading (uploadAttachment), never through the answers. */
+function refuseFileAnswers(form: FormField[], answers: Record<string, unknown> | undefined): void {
+  for (const f of form) {
+    if (f.type === 'file' && answers && f.key in answers)
+      throw bad(`field ${f.key}: files are uploaded to /applications/{id}/attachments`);
+  }
+}
+
 /** Submissions are accepted in the open phase and, when it has dates, within them. */
 function assertOpen(c: CallOut, now = Date.now()): void {
   if (c.phase !== 'open') throw unprocessable(`the call is not open (phase ${c.phase})`);
@@ -372,6 +517,7 @@ export async function createDraft(
 ): Promise<ApplicationOut> {
   const c = await mustCall(db, callId);
   assertOpen(c);
+  refuseFileAnswers(c.form, input.answers);
   checkAnswers(c.form, input.answers ?? {}, false);
   const id = randomUUID();
   await db.query(
@@ -417,6 +563,7 @@ export async function updateDraft(
     if (r.status !== 'draft') throw unprocessable('the application is submitted; it can no longer change');
     const c = await mustCall(tx, String(r.call_id));
     assertOpen(c);
+    refuseFileAnswers(c.form, input.answers);
     const answers = { ...json<Record<string, unknown>>(r.answers), ...(input.answers ?? {}) };
     checkAnswers(c.form, answers, false);
     await tx.query(
@@ -448,6 +595,16 @@ export async function submit(db: Db, id: string): Promise<Receipt> {
     assertOpen(c);
     const answers = json<Record<string, unknown>>(r.answers);
     checkAnswers(c.form, answers, true);
+    const failed = ineligibility(c.eligibility, answers);
+    if (failed.length) {
+      throw new ProblemError(
+        'OperationNotSupported',
+        `not eligible: ${failed.map((f) => f.message).join('; ')}`,
+        {
+          ineligible: failed.map((f) => ({ field: f.field, message: f.message })),
+        },
+      );
+    }
     const reference = `${c.kind.slice(0, 3).toUpperCase()}-${new Date().getUTCFullYear()}-${randomBytes(4)
       .toString('hex')
       .toUpperCase()}`;
@@ -461,6 +618,75 @@ export async function submit(db: Db, id: string): Promise<Receipt> {
     );
     return { reference, submittedAt: iso(u.rows[0].submitted_at), digest };
   });
+}
+
+// ---- attachments ----
+
+/**
+ * Attaches a file to a file field of one's draft (replacing the previous one): the field's types and size cap,
+ * the content checked against its type; the answer records name, type, size and SHA-256 (so the receipt's
+ * digest covers the file).
+ */
+export async function uploadAttachment(
+  db: Db,
+  applicationId: string,
+  field: string,
+  upload: FileUpload,
+): Promise<ApplicationOut> {
+  return db.transaction(async (tx) => {
+    const r = (
+      await tx.query<Row>('SELECT * FROM inv_applications WHERE id = $1 FOR UPDATE', [applicationId])
+    ).rows[0];
+    if (!r) throw notFoundP('application');
+    if (r.status !== 'draft') throw unprocessable('the application is submitted; it can no longer change');
+    const c = await mustCall(tx, String(r.call_id));
+    assertOpen(c);
+    const f = c.form.find((x) => x.key === field);
+    if (f?.type !== 'file') throw bad(`the form has no file field ${field}`);
+    const file = decodeFile(upload, { types: f.accept, maxBytes: f.maxBytes });
+    const id = randomUUID();
+    await tx.query('DELETE FROM inv_attachments WHERE application_id = $1 AND field = $2', [
+      applicationId,
+      field,
+    ]);
+    await tx.query(
+      `INSERT INTO inv_attachments (id, application_id, field, filename, content_type, size, sha256, content)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [id, applicationId, field, file.filename, file.contentType, file.size, file.sha256, file.bytes],
+    );
+    const answer: FileAnswer = {
+      attachmentId: id,
+      filename: file.filename,
+      contentType: file.contentType,
+      size: file.size,
+      sha256: file.sha256,
+    };
+    const answers = { ...json<Record<string, unknown>>(r.answers), [field]: answer };
+    await tx.query('UPDATE inv_applications SET answers = $2, updated_at = now() WHERE id = $1', [
+      applicationId,
+      JSON.stringify(answers),
+    ]);
+    return getApplication(tx, applicationId, false);
+  });
+}
+
+export async function attachment(
+  db: Queryable,
+  applicationId: string,
+  attachmentId: string,
+): Promise<{ field: string; filename: string; contentType: string; content: Buffer }> {
+  const r = await db.query<Row>('SELECT * FROM inv_attachments WHERE id = $1 AND application_id = $2', [
+    attachmentId,
+    applicationId,
+  ]);
+  const a = r.rows[0];
+  if (!a) throw notFoundP('attachment');
+  return {
+    field: String(a.field),
+    filename: String(a.filename),
+    contentType: String(a.content_type),
+    content: Buffer.from(a.content as Uint8Array),
+  };
 }
 
 export async function listApplications(
@@ -630,8 +856,9 @@ export async function decide(
   db: Db,
   callId: string,
   d: { selected: string[]; deliberation?: string; feedback?: Record<string, string> },
-  onSelected?: (s: SelectedApplication) => Promise<void>,
-): Promise<{ selected: number; rejected: number }> {
+  onSelected?: SelectionHook,
+  decidedBy: string | null = null,
+): Promise<Decision> {
   const out = await db.transaction(async (tx) => {
     const locked = await tx.query<Row>('SELECT * FROM inv_calls WHERE id = $1 FOR UPDATE', [callId]);
     if (!locked.rows[0]) throw notFoundP('call');
@@ -666,21 +893,45 @@ export async function decide(
       rejected: apps.rows.length - chosen.size,
     };
   });
+  const followUp: Decision['followUp'] = [];
   if (onSelected) {
     for (const a of out.selected) {
-      await onSelected({
-        callId,
-        callTitle: out.c.title,
-        callKind: out.c.kind,
-        applicationId: String(a.id),
-        title: String(a.title),
-        applicantName: String(a.applicant_name),
-        orgId: (a.org_id as string | null) ?? null,
-        answers: json<Record<string, unknown>>(a.answers),
-      });
+      const answers = json<Record<string, unknown>>(a.answers);
+      const text = (f?: FormField) =>
+        f && typeof answers[f.key] === 'string' ? String(answers[f.key]) : null;
+      const applicationId = String(a.id);
+      try {
+        const r = await onSelected({
+          callId,
+          callTitle: out.c.title,
+          callKind: out.c.kind,
+          observatory: out.c.observatory,
+          applicationId,
+          reference: (a.reference as string | null) ?? null,
+          title: String(a.title),
+          summary:
+            text(out.c.form.find((f) => f.key === 'summary')) ??
+            text(out.c.form.find((f) => f.type === 'textarea')),
+          contactEmail: text(out.c.form.find((f) => f.type === 'email')),
+          applicantName: String(a.applicant_name),
+          orgId: (a.org_id as string | null) ?? null,
+          answers,
+          decidedBy,
+        });
+        const projectId = r?.projectId ?? null;
+        if (projectId) {
+          await db.query('UPDATE inv_applications SET observatory_project_id = $2 WHERE id = $1', [
+            applicationId,
+            projectId,
+          ]);
+        }
+        followUp.push({ applicationId, projectId });
+      } catch (err) {
+        followUp.push({ applicationId, projectId: null, error: (err as Error).message });
+      }
     }
   }
-  return { selected: out.selected.length, rejected: out.rejected };
+  return { selected: out.selected.length, rejected: out.rejected, followUp };
 }
 
 export { conflict };

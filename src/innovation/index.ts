@@ -5,11 +5,20 @@
 export {
   CALL_KINDS,
   type CallKind,
+  type CallObservatory,
+  type Decision,
   PHASES,
   type Phase,
   type SelectedApplication,
+  type SelectionHook,
 } from './calls.js';
+export type { ApplicantMessage, Notifier, NotifyOutcome } from './notifications.js';
 export { type InnovationPluginOptions, innovationRoutes } from './routes.js';
 export { type Criterion, type RankedApplication, rank, weightedTotal, zScores } from './scoring.js';
 export { type InnovationSeed, seedInnovationDemo } from './seed.js';
-export { type InnovationFigures, innovationFigures } from './service.js';
+export {
+  INNOVATION_FIGURES,
+  type InnovationFigures,
+  innovationFigure,
+  innovationFigures,
+} from './service.js';

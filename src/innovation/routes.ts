@@ -15,6 +15,7 @@ import {
   addJuror,
   advancePhase,
   applicationRow,
+  attachment,
   type CallOut,
   createCall,
   createDraft,
@@ -29,14 +30,19 @@ import {
   mustCall,
   ranking,
   reviewQueue,
-  type SelectedApplication,
+  type SelectionHook,
   saveReview,
   submit,
   updateCall,
   updateDraft,
+  uploadAttachment,
 } from './calls.js';
+import { type DirectoryDeps, directoryRoutes } from './directory-routes.js';
+import { attachmentHeader } from './files.js';
 import { toICalendar } from './ical.js';
 import * as M from './model.js';
+import { listNotifications, type Notifier, notifyDecision } from './notifications.js';
+import { reminderTimer, sendEventReminders } from './reminders.js';
 import {
   type CommunityOut,
   cancelRegistration,
@@ -59,16 +65,23 @@ import {
   updateCommunity,
   updateEvent,
 } from './service.js';
+import { workspaceRoutes } from './workspace-routes.js';
 
 export interface InnovationPluginOptions {
   db: Db;
   /** Public base URL, for the links back to events in calendar entries. */
   publicUrl?: string;
   /**
-   * Observatory hook: called once per application selected by a call's decision. The Observatory exports no
-   * way to create a project yet (src/observatory/index.ts); the composition root can wire one here.
+   * Observatory hook: called once per application selected by a call's decision, after it commits; answers the
+   * project created (src/app.ts wires it to the Observatory's createProjectFromSelection).
    */
-  onApplicationSelected?: (s: SelectedApplication) => Promise<void>;
+  onApplicationSelected?: SelectionHook;
+  /** The Observatory's public projects of a partner (src/app.ts); without it, partners list stored names only. */
+  partnerProjects?: DirectoryDeps['partnerProjects'];
+  /** Sends an e-mail to an applicant (src/app.ts: governance's address, the Observatory's mailer). */
+  notifyApplicant?: Notifier;
+  /** How often due event reminders are sent, ms (needs `notifyApplicant`); 0 or absent: never. */
+  eventReminderMs?: number;
 }
 
 const P = '/api/innovation';
@@ -83,6 +96,15 @@ type UserParams = { id: string; userId: string };
 export async function innovationRoutes(app: FastifyInstance, opts: InnovationPluginOptions): Promise<void> {
   const { db } = opts;
   const baseUrl = (opts.publicUrl ?? 'http://localhost:8080').replace(/\/$/, '');
+  const notify = opts.notifyApplicant;
+  if (notify) {
+    const timer = reminderTimer(
+      () => sendEventReminders(db, notify, baseUrl),
+      opts.eventReminderMs ?? 0,
+      (err) => app.log.warn({ err: err.message }, 'innovation: event reminders failed'),
+    );
+    app.addHook('onClose', async () => timer.stop());
+  }
 
   /** Joining, registering, applying and reviewing are done by people: API keys are refused. */
   const person = async (req: FastifyRequest): Promise<UserPrincipal> => {
@@ -116,6 +138,13 @@ export async function innovationRoutes(app: FastifyInstance, opts: InnovationPlu
     if (!isPlatformAdmin(p))
       throw new ProblemError('Forbidden', 'programme events are managed by platform administrators');
   };
+
+  await directoryRoutes(app, {
+    db,
+    partnerProjects: opts.partnerProjects,
+    managesCommunity: async (p, id) => canManageCommunity(p, await mustCommunity(db, id)),
+  });
+  await workspaceRoutes(app, { db, canManageCommunity, person });
 
   // ---- communities ----
   app.get(
@@ -413,6 +442,26 @@ export async function innovationRoutes(app: FastifyInstance, opts: InnovationPlu
       return reply.code(204).send();
     },
   );
+  app.post(
+    `${P}/events/:id/reminders`,
+    {
+      schema: s(
+        'Remind now every person holding a seat who has not been reminded of this version (managers)',
+        {
+          params: M.IdParams,
+          response: { 200: M.ReminderResult },
+        },
+      ),
+    },
+    async (req) => {
+      const e = await mustEvent(db, (req.params as Params).id);
+      await assertManageEvent(req, e);
+      if (!notify) throw new ProblemError('OperationNotSupported', 'no mailer is configured');
+      if (e.status !== 'scheduled' || Date.parse(e.startsAt) <= Date.now())
+        throw new ProblemError('OperationNotSupported', 'only coming events are reminded');
+      return sendEventReminders(db, notify, baseUrl, { eventId: e.id });
+    },
+  );
   app.put(
     `${P}/events/:id/registrations/:userId/attendance`,
     {
@@ -632,6 +681,48 @@ export async function innovationRoutes(app: FastifyInstance, opts: InnovationPlu
     },
   );
   app.post(
+    `${P}/applications/:id/attachments`,
+    {
+      schema: s(
+        "Attach a file to a file field of my draft (the field's types and size cap; replaces the previous)",
+        {
+          params: M.IdParams,
+          body: M.AttachmentUpload,
+          response: { 200: M.Application },
+        },
+      ),
+    },
+    async (req) => {
+      const id = (req.params as Params).id;
+      await ownDraft(req, id);
+      const { field, ...file } = req.body as Static<typeof M.AttachmentUpload>;
+      return uploadAttachment(db, id, field, file);
+    },
+  );
+  app.get(
+    `${P}/applications/:id/attachments/:attachmentId`,
+    {
+      schema: s(
+        'Download an attached file (who may read the application; blind jurors not the identifying ones)',
+        {
+          params: M.AttachmentParams,
+        },
+      ),
+    },
+    async (req, reply) => {
+      const { id, attachmentId } = req.params as { id: string; attachmentId: string };
+      const { c, hide } = await readableApplication(req, id);
+      const a = await attachment(db, id, attachmentId);
+      if (hide && c.form.find((f) => f.key === a.field)?.identifying)
+        throw new ProblemError('ResourceNotFound', 'attachment not found');
+      return reply
+        .type(a.contentType)
+        .header('content-disposition', attachmentHeader(a.filename))
+        .header('x-content-type-options', 'nosniff')
+        .send(a.content);
+    },
+  );
+  app.post(
     `${P}/applications/:id/submit`,
     {
       schema: s('Submit my application: returns the receipt', {
@@ -711,11 +802,45 @@ export async function innovationRoutes(app: FastifyInstance, opts: InnovationPlu
       schema: s('Decide: selected applications, deliberation notes, feedback (selection phase)', {
         params: M.IdParams,
         body: M.DecisionBody,
+        response: { 200: M.DecisionResult },
       }),
     },
     async (req) => {
       const c = await managedCall(req, (req.params as Params).id);
-      return decide(db, c.id, req.body as Static<typeof M.DecisionBody>, opts.onApplicationSelected);
+      const p = req.principal;
+      const by = p.kind === 'user' ? `user:${p.userId}` : p.kind === 'apiKey' ? `apikey:${p.keyId}` : null;
+      const d = await decide(
+        db,
+        c.id,
+        req.body as Static<typeof M.DecisionBody>,
+        opts.onApplicationSelected,
+        by,
+      );
+      const notifications = opts.notifyApplicant
+        ? await notifyDecision(db, c.id, opts.notifyApplicant, baseUrl)
+        : undefined;
+      for (const f of d.followUp.filter((x) => x.error)) {
+        req.log.error(
+          { callId: c.id, applicationId: f.applicationId, err: f.error },
+          'innovation: Observatory hook failed',
+        );
+      }
+      return { ...d, notifications };
+    },
+  );
+  app.get(
+    `${P}/calls/:id/notifications`,
+    {
+      schema: s('E-mails sent to the applicants about the decision, with their outcome (managers)', {
+        params: M.IdParams,
+        querystring: M.Paging,
+        response: { 200: M.page(M.Notification) },
+      }),
+    },
+    async (req) => {
+      const c = await managedCall(req, (req.params as Params).id);
+      const { limit, offset } = req.query as M.PagingQuery;
+      return { ...(await listNotifications(db, c.id, limit, offset)), limit, offset };
     },
   );
 }

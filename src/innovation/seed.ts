@@ -1,10 +1,14 @@
 import type { Db } from '../db/db.js';
+import { seedDirectory } from './seed-directory.js';
 import { createCommunity, createEvent } from './service.js';
 
 export interface InnovationSeed {
   skipped: boolean;
   communities: number;
   events: number;
+  /** Partners and practices added (the directory is completed on every start, by slug). */
+  partners: number;
+  practices: number;
 }
 
 /**
@@ -14,7 +18,8 @@ export interface InnovationSeed {
  */
 export async function seedInnovationDemo(db: Db, now = new Date()): Promise<InnovationSeed> {
   const n = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM inv_communities');
-  if (Number(n.rows[0].n) > 0) return { skipped: true, communities: 0, events: 0 };
+  if (Number(n.rows[0].n) > 0)
+    return { skipped: true, communities: 0, events: 0, ...(await seedDirectory(db)) };
   const day = (d: number, h: number) => {
     const t = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + d, h));
     return t.toISOString();
@@ -97,5 +102,5 @@ export async function seedInnovationDemo(db: Db, now = new Date()): Promise<Inno
     capacity: 200,
   });
   events++;
-  return { skipped: false, communities: communities.length, events };
+  return { skipped: false, communities: communities.length, events, ...(await seedDirectory(db)) };
 }

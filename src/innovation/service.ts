@@ -40,6 +40,8 @@ export interface EventOut {
   capacity: number | null;
   status: 'scheduled' | 'cancelled';
   sequence: number;
+  /** Hours before the start the people registered are reminded by e-mail; null: no reminder. */
+  reminderHours: number | null;
   registered: number;
   waitlisted: number;
   attended: number;
@@ -287,6 +289,7 @@ export interface EventCreate {
   startsAt: string;
   endsAt: string;
   capacity?: number | null;
+  reminderHours?: number | null;
 }
 
 const EVENT_SELECT = `SELECT e.*, c.name AS community_name,
@@ -309,6 +312,7 @@ function eventOut(r: Row): EventOut {
     capacity: r.capacity == null ? null : Number(r.capacity),
     status: r.status as 'scheduled' | 'cancelled',
     sequence: Number(r.sequence),
+    reminderHours: r.reminder_hours == null ? null : Number(r.reminder_hours),
     registered: Number(r.registered),
     waitlisted: Number(r.waitlisted),
     attended: Number(r.attended),
@@ -322,8 +326,9 @@ export async function createEvent(db: Db, communityId: string | null, e: EventCr
   }
   const id = randomUUID();
   await db.query(
-    `INSERT INTO inv_events (id, community_id, title, description, location, url, starts_at, ends_at, capacity)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `INSERT INTO inv_events (id, community_id, title, description, location, url, starts_at, ends_at, capacity,
+       reminder_hours)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     [
       id,
       communityId,
@@ -334,6 +339,7 @@ export async function createEvent(db: Db, communityId: string | null, e: EventCr
       e.startsAt,
       e.endsAt,
       e.capacity ?? null,
+      e.reminderHours === undefined ? 24 : e.reminderHours,
     ],
   );
   return mustEvent(db, id);
@@ -389,6 +395,7 @@ export async function updateEvent(
       `UPDATE inv_events SET title = coalesce($2, title), description = coalesce($3, description),
          location = coalesce($4, location), url = coalesce($5, url), starts_at = $6, ends_at = $7,
          capacity = CASE WHEN $8::boolean THEN $9::int ELSE capacity END, status = coalesce($10, status),
+         reminder_hours = CASE WHEN $11::boolean THEN $12::int ELSE reminder_hours END,
          sequence = sequence + 1, updated_at = now()
        WHERE id = $1`,
       [
@@ -402,6 +409,8 @@ export async function updateEvent(
         patch.capacity !== undefined,
         patch.capacity ?? null,
         patch.status ?? null,
+        patch.reminderHours !== undefined,
+        patch.reminderHours ?? null,
       ],
     );
     // A larger capacity lets people in from the waiting list.
@@ -568,16 +577,33 @@ export interface InnovationFigures {
   selected: number;
 }
 
-/** The hub's figures for the Observatory's computed indicators. */
-export async function innovationFigures(db: Queryable): Promise<InnovationFigures> {
-  const r = await db.query<Record<string, unknown>>(`SELECT
-    (SELECT count(*) FROM inv_communities) AS communities,
-    (SELECT count(*) FROM inv_community_members WHERE status = 'active') AS members,
-    (SELECT count(*) FROM inv_events WHERE status = 'scheduled') AS events,
-    (SELECT count(*) FROM inv_registrations WHERE attended) AS attendance,
-    (SELECT count(*) FROM inv_calls WHERE phase <> 'draft') AS calls_launched,
-    (SELECT count(*) FROM inv_applications WHERE status <> 'draft') AS applications,
-    (SELECT count(*) FROM inv_applications WHERE status = 'selected') AS selected`);
+/**
+ * The hub's figures for the Observatory's computed indicators. Without a period: everything so far. With one:
+ * communities and active members as at its end; events, attendance, calls launched, applications submitted
+ * and selections within it.
+ */
+export async function innovationFigures(
+  db: Queryable,
+  period?: { start: Date; end: Date },
+): Promise<InnovationFigures> {
+  const from = period?.start ?? new Date(0);
+  const to = period?.end ?? new Date('9999-01-01T00:00:00Z');
+  const within = (col: string) => `${col} >= $1 AND ${col} < $2`;
+  const events = period ? within('starts_at') : 'true';
+  const r = await db.query<Record<string, unknown>>(
+    `SELECT
+    (SELECT count(*) FROM inv_communities WHERE created_at < $2) AS communities,
+    (SELECT count(*) FROM inv_community_members
+      WHERE status = 'active' AND coalesce(decided_at, requested_at) < $2) AS members,
+    (SELECT count(*) FROM inv_events WHERE status = 'scheduled' AND ${events}) AS events,
+    (SELECT count(*) FROM inv_registrations g JOIN inv_events e ON e.id = g.event_id
+      WHERE g.attended AND ${events}) AS attendance,
+    (SELECT count(*) FROM inv_calls
+      WHERE phase <> 'draft' AND ${within('coalesce(opened_at, created_at)')}) AS calls_launched,
+    (SELECT count(*) FROM inv_applications WHERE status <> 'draft' AND ${within('submitted_at')}) AS applications,
+    (SELECT count(*) FROM inv_applications WHERE status = 'selected' AND ${within('decided_at')}) AS selected`,
+    [from, to],
+  );
   const x = r.rows[0];
   return {
     communities: Number(x.communities),
@@ -587,5 +613,34 @@ export async function innovationFigures(db: Queryable): Promise<InnovationFigure
     callsLaunched: Number(x.calls_launched),
     applications: Number(x.applications),
     selected: Number(x.selected),
+  };
+}
+
+/** The figure names the hub provides to the Observatory, and what each counts. */
+export const INNOVATION_FIGURES = {
+  'innovation.communities': 'communities',
+  'innovation.members': 'members',
+  'innovation.events': 'events',
+  'innovation.attendance': 'attendance',
+  'innovation.calls': 'callsLaunched',
+  'innovation.applications': 'applications',
+  'innovation.selected': 'selected',
+} as const satisfies Record<string, keyof InnovationFigures>;
+
+/**
+ * The hub as a figure provider of the Observatory (its `FigureProvider` shape: `figures` and `compute`), for
+ * indicators with the source `{"kind":"figure","figure":"innovation.members"}`.
+ */
+export function innovationFigure(db: Queryable): {
+  figures: readonly string[];
+  compute(figure: string, period: { start: Date; end: Date }): Promise<number | null>;
+} {
+  return {
+    figures: Object.keys(INNOVATION_FIGURES),
+    async compute(figure, period) {
+      const key = (INNOVATION_FIGURES as Record<string, keyof InnovationFigures>)[figure];
+      if (!key) return null;
+      return (await innovationFigures(db, period))[key];
+    },
   };
 }

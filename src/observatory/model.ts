@@ -186,6 +186,17 @@ export const Source = Type.Union([
     { additionalProperties: false },
   ),
   DataHubQuery,
+  Type.Object(
+    {
+      kind: Type.Literal('figure'),
+      figure: Type.String({
+        pattern: '^[a-z][a-zA-Z0-9]*(\\.[a-zA-Z0-9]+)+$',
+        maxLength: 100,
+        description: 'a figure another capability provides, e.g. innovation.communities',
+      }),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 export type Source = Static<typeof Source>;
 

@@ -28,6 +28,8 @@ import {
 } from './campaigns.js';
 import { toCsv, toPdf, toSdmxCsv, toXlsx } from './exports.js';
 import { parseExpr } from './expr.js';
+import type { FigureProvider } from './figures.js';
+import { followUpOf } from './link.js';
 import {
   ActionCreate,
   ActionPatch,
@@ -111,6 +113,8 @@ export interface ObservatoryPluginOptions {
   db: Db;
   broker: Broker;
   settings: ObservatorySettings;
+  /** Figures other capabilities compute, for indicators with the source `{kind: 'figure'}` (figures.ts). */
+  figures?: readonly FigureProvider[];
 }
 
 const P = '/api/observatory';
@@ -153,6 +157,8 @@ const s = <T extends object>(summary: string, extra: T) => ({ tags: TAGS, summar
 
 export async function observatoryRoutes(app: FastifyInstance, opts: ObservatoryPluginOptions): Promise<void> {
   const { db, broker, settings } = opts;
+  const figures = opts.figures ?? [];
+  const knownFigures = new Set(figures.flatMap((f) => f.figures));
   const links = await createLinks(db, settings.observatoryLinkKey);
   const base = (settings.publicUrl ?? 'http://localhost:8080').replace(/\/$/, '');
   const messaging: Messaging = {
@@ -446,8 +452,17 @@ export async function observatoryRoutes(app: FastifyInstance, opts: ObservatoryP
   );
   app.get(
     `${P}/projects/:id`,
-    { preHandler: staff(false), schema: s('A project', { params: IdParams, response: { 200: Loose } }) },
-    async (req) => projectOut(await mustGet(db, KINDS.project, (req.params as { id: string }).id)),
+    {
+      preHandler: staff(false),
+      schema: s('A project, with where it came from and its follow-up indicators', {
+        params: IdParams,
+        response: { 200: Loose },
+      }),
+    },
+    async (req) => {
+      const id = (req.params as { id: string }).id;
+      return { ...projectOut(await mustGet(db, KINDS.project, id)), followUp: await followUpOf(db, id) };
+    },
   );
   app.patch(
     `${P}/projects/:id`,
@@ -503,7 +518,7 @@ export async function observatoryRoutes(app: FastifyInstance, opts: ObservatoryP
       const programmeId = (req.params as { id: string }).id;
       await mustGet(db, KINDS.programme, programmeId);
       const b = req.body as Row;
-      await checkIndicator(db, programmeId, b, b.code as string);
+      await checkIndicator(db, programmeId, b, b.code as string, knownFigures);
       const row = await db.transaction((tx) =>
         insertRow(tx, KINDS.indicator, { ...b, programmeId }, actor(req)),
       );
@@ -530,6 +545,7 @@ export async function observatoryRoutes(app: FastifyInstance, opts: ObservatoryP
         before.programmeId as string,
         { ...before, ...b },
         (b.code ?? before.code) as string,
+        knownFigures,
       );
       return db.transaction((tx) => updateRow(tx, KINDS.indicator, id, b, actor(req)));
     },
@@ -539,7 +555,7 @@ export async function observatoryRoutes(app: FastifyInstance, opts: ObservatoryP
     `${P}/indicators/:id/compute`,
     {
       preHandler: staff(true),
-      schema: s('Compute a data hub indicator (stored) or a formula indicator for a period', {
+      schema: s('Compute a data hub or figure indicator (stored) or a formula indicator for a period', {
         params: IdParams,
         body: ComputeBody,
         response: {
@@ -562,7 +578,7 @@ export async function observatoryRoutes(app: FastifyInstance, opts: ObservatoryP
       return {
         indicatorId: ind.id,
         period,
-        ...(await computeIndicator(db, broker, ind, period, actor(req))),
+        ...(await computeIndicator(db, broker, ind, period, actor(req), figures)),
       };
     },
   );

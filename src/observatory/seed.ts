@@ -1,4 +1,4 @@
-import type { Db } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import type { IndicatorCreate, ProjectCreate } from './model.js';
 import { fromRow, insertRow, KINDS, type Row } from './store.js';
 import { type Indicator, saveValues } from './values.js';
@@ -685,6 +685,109 @@ export const LE_HAVRE_INDICATORS: IndicatorSeed[] = [
   },
 ];
 
+/**
+ * ICC KPIs the innovation hub counts itself (communities, members, attendance, challenges launched,
+ * applications, solutions selected): indicators computed from the hub's figures (`{kind: 'figure'}`).
+ */
+const figure = (
+  code: string,
+  name: string,
+  nameFr: string,
+  unit: string,
+  level: IndicatorCreate['level'],
+  action: string,
+  periodAggregation: IndicatorCreate['periodAggregation'] = 'sum',
+): IndicatorSeed => ({
+  code,
+  action,
+  nameFr,
+  nameEn: name,
+  level,
+  valueType: 'number',
+  unit,
+  periodAggregation,
+  source: { kind: 'figure', figure: `innovation.${code.slice(4).toLowerCase()}` },
+  definitionEn: `${name}, counted by the innovation hub (stocks at the end of the period, flows within it).`,
+  definitionFr: `${nameFr}, compté par le hub d'innovation (stocks en fin de période, flux sur la période).`,
+});
+
+export const HUB_FIGURE_INDICATORS: IndicatorSeed[] = [
+  figure(
+    'HUB_COMMUNITIES',
+    'Communities of practice on the hub',
+    'Communautés de pratique sur le hub',
+    'communities',
+    'output',
+    'ICC4',
+    'last',
+  ),
+  figure(
+    'HUB_MEMBERS',
+    'Active members of the communities',
+    'Membres actifs des communautés',
+    'members',
+    'outcome',
+    'ICC4',
+    'last',
+  ),
+  figure(
+    'HUB_ATTENDANCE',
+    'Attendance at community and programme events',
+    'Participations aux événements',
+    'participants',
+    'output',
+    'ICC4',
+  ),
+  figure(
+    'HUB_CALLS',
+    'Calls for projects and challenges launched',
+    'Appels à projets et défis lancés',
+    'calls',
+    'output',
+    'ICC4',
+  ),
+  figure(
+    'HUB_APPLICATIONS',
+    'Applications submitted to the calls',
+    'Candidatures déposées',
+    'applications',
+    'output',
+    'ICC4',
+  ),
+  figure(
+    'HUB_SELECTED',
+    'Solutions selected by the juries',
+    'Solutions retenues par les jurys',
+    'solutions',
+    'outcome',
+    'ICC4',
+  ),
+];
+
+/** Adds the indicators of `list` whose code the programme does not have yet. */
+async function ensureIndicators(tx: Queryable, programmeId: string, list: IndicatorSeed[]): Promise<number> {
+  let n = 0;
+  for (const i of list) {
+    const { action, ...rest } = i;
+    const has = await tx.query('SELECT 1 FROM obs_indicators WHERE programme_id = $1 AND code = $2', [
+      programmeId,
+      i.code,
+    ]);
+    if (has.rows.length) continue;
+    const a = action
+      ? (
+          await tx.query<{ id: string }>('SELECT id FROM obs_actions WHERE programme_id = $1 AND code = $2', [
+            programmeId,
+            action,
+          ])
+        ).rows[0]?.id
+      : undefined;
+    await insertRow(tx, KINDS.indicator, { ...rest, actionId: a, programmeId }, ACTOR);
+    n++;
+  }
+  return n;
+}
+
 export interface ObservatorySeed {
   skipped: boolean;
   projects: number;
@@ -693,8 +796,14 @@ export interface ObservatorySeed {
 
 /** Loads the Le Havre programme once (skipped when its code exists). */
 export async function seedObservatoryDemo(db: Db): Promise<ObservatorySeed> {
-  const exists = await db.query('SELECT 1 FROM obs_programmes WHERE code = $1', ['LHSPC']);
-  if (exists.rows.length) return { skipped: true, projects: 0, indicators: 0 };
+  const exists = await db.query<{ id: string }>('SELECT id FROM obs_programmes WHERE code = $1', ['LHSPC']);
+  if (exists.rows.length) {
+    // Programmes seeded before the hub's figures existed get those indicators.
+    const added = await db.transaction((tx) =>
+      ensureIndicators(tx, exists.rows[0].id, HUB_FIGURE_INDICATORS),
+    );
+    return { skipped: true, projects: 0, indicators: added };
+  }
   return db.transaction(async (tx) => {
     const prog = await insertRow(
       tx,
@@ -748,6 +857,7 @@ export async function seedObservatoryDemo(db: Db): Promise<ObservatorySeed> {
         ACTOR,
       );
     }
+    await ensureIndicators(tx, String(prog.id), HUB_FIGURE_INDICATORS);
     await tx.query(
       `INSERT INTO obs_rules (id, programme_id, left_expr, operator, right_expr, message)
        VALUES (gen_random_uuid(), $1, 'OBS_IND_DONE', '<=', 'OBS_IND_CHOSEN', 'more indicators completed than chosen'),
@@ -784,7 +894,11 @@ export async function seedObservatoryDemo(db: Db): Promise<ObservatorySeed> {
       status: 'approved',
       source: 'seed',
     });
-    return { skipped: false, projects: LE_HAVRE_PROJECTS.length, indicators: LE_HAVRE_INDICATORS.length };
+    return {
+      skipped: false,
+      projects: LE_HAVRE_PROJECTS.length,
+      indicators: LE_HAVRE_INDICATORS.length + HUB_FIGURE_INDICATORS.length,
+    };
   });
 }
 

@@ -5,6 +5,7 @@ import { badRequest, ProblemError } from '../http/problem.js';
 import { completeness, getCampaign, iso } from './campaigns.js';
 import { computeFromDataHub } from './datahub.js';
 import type { ReportData, SdmxObservation, Table } from './exports.js';
+import { type FigureProvider, findProvider } from './figures.js';
 import type { ValidationIssue, Value, ValueInput, ValueStatus } from './model.js';
 import { comparePeriods, parsePeriod } from './periods.js';
 import { fromRow, KINDS, mustGet, type Row, recordHistory } from './store.js';
@@ -120,11 +121,17 @@ export async function checkIndicator(
   programmeId: string,
   body: Row,
   code: string,
+  knownFigures?: ReadonlySet<string>,
 ): Promise<void> {
   const source = body.source as Indicator['source'] | undefined;
   if (source?.kind === 'formula') {
     const known = new Set((await loadIndicators(db, programmeId)).map((i) => i.code));
     checkFormula(source.expression, code, known);
+  }
+  if (source?.kind === 'figure' && knownFigures && !knownFigures.has(source.figure)) {
+    throw badRequest(
+      `no capability provides the figure ${source.figure}; known: ${[...knownFigures].sort().join(', ') || 'none'}`,
+    );
   }
   if (source?.kind === 'datahub' && source.method !== 'count' && !source.attribute) {
     throw badRequest(`a data hub ${source.method} needs an attribute`);
@@ -138,8 +145,8 @@ export async function checkIndicator(
 }
 
 /**
- * Computes a data hub indicator for a period and stores it as the programme-level value (approved: it comes
- * from the platform's own data); a formula indicator is computed from the values (not stored).
+ * Computes a data hub or figure indicator for a period and stores it as the programme-level value (approved:
+ * it comes from the platform's own data); a formula indicator is computed from the values (not stored).
  */
 export async function computeIndicator(
   db: Db,
@@ -147,11 +154,24 @@ export async function computeIndicator(
   ind: Indicator,
   period: string,
   actor: string | null,
+  figures: readonly FigureProvider[] = [],
 ): Promise<{ value: number | null; stored: boolean }> {
   const p = parsePeriod(period);
   if (!p) throw badRequest(`period ${period} is not valid`);
-  if (ind.source.kind === 'datahub') {
-    const value = await computeFromDataHub(broker, ind.source, p);
+  if (ind.source.kind === 'datahub' || ind.source.kind === 'figure') {
+    let value: number | null;
+    if (ind.source.kind === 'figure') {
+      const provider = findProvider(figures, ind.source.figure);
+      if (!provider) {
+        throw new ProblemError(
+          'OperationNotSupported',
+          `no capability provides the figure ${ind.source.figure}`,
+        );
+      }
+      value = await provider.compute(ind.source.figure, { code: p.code, start: p.start, end: p.end });
+    } else {
+      value = await computeFromDataHub(broker, ind.source, p);
+    }
     await db.transaction((tx) =>
       saveValues(tx, {
         indicators: new Map([[ind.id, ind]]),
@@ -161,7 +181,7 @@ export async function computeIndicator(
         inputs: [{ indicatorId: ind.id, value }],
         actor,
         status: 'approved',
-        source: 'datahub',
+        source: ind.source.kind,
       }),
     );
     return { value, stored: true };

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decide } from '../../src/innovation/calls.js';
 import { innovationFigures, type SelectedApplication, zScores } from '../../src/innovation/index.js';
+import { seedObservatoryDemo } from '../../src/observatory/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { backends } from '../helpers/db.js';
 import { organisation, type Person, person } from './helpers.js';
@@ -54,16 +58,32 @@ for (const backend of backends()) {
     const jurors: Record<string, Person> = {};
     const appIds: Record<string, string> = {};
     let callId: string;
+    let programmeId: string;
+    let icc2: string;
+    const dataDir = mkdtempSync(join(tmpdir(), 'escale-calls-'));
 
     before(async () => {
-      t = await startTestApp(backend);
+      t = await startTestApp(backend, { ESCALE_DATA_DIR: dataDir });
+      // The Observatory's Le Havre programme, where selected applications become projects.
+      await seedObservatoryDemo(t.db());
+      const progs = (await t.call({ method: 'GET', url: '/api/observatory/programmes' })).json();
+      programmeId = progs.items.find((p: { code: string }) => p.code === 'LHSPC').id;
+      const tree = (
+        await t.call({ method: 'GET', url: `/api/observatory/programmes/${programmeId}` })
+      ).json();
+      icc2 = tree.topics
+        .flatMap((x: { actions: { id: string; code: string }[] }) => x.actions)
+        .find((a: { code: string }) => a.code === 'ICC2').id;
       orgId = await organisation(t, 'haropa', 'port-authority');
       manager = await person(t, 'manager@haropa.example', orgId, 'editor');
       for (const a of ['A1', 'A2', 'A3', 'A4'])
         applicants[a] = await person(t, `${a.toLowerCase()}@apply.example`);
       for (const j of ['j1', 'j2', 'j3']) jurors[j] = await person(t, `${j}@jury.example`);
     });
-    after(async () => t?.dispose());
+    after(async () => {
+      await t?.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
 
     it('the manager defines the call: phases, form, weighted criteria, blind review', async () => {
       const r = await t.call({
@@ -75,6 +95,7 @@ for (const backend of backends()) {
           title: 'Intrapreneurship programme 2026',
           orgId,
           blind: true,
+          observatory: { indicatorCodes: ['INTRA_STARTED', 'JOBS_CREATED'] },
           phases: [
             { phase: 'open', startsAt: inDays(-1), endsAt: inDays(30) },
             { phase: 'review', startsAt: inDays(31), endsAt: inDays(45) },
@@ -390,7 +411,11 @@ for (const backend of backends()) {
         },
       });
       assert.equal(d.statusCode, 200, d.body);
-      assert.deepEqual(d.json(), { selected: 2, rejected: 2 });
+      assert.equal(d.json().selected, 2);
+      assert.equal(d.json().rejected, 2);
+      // every applicant is told by e-mail (written to the outbox without an SMTP server)
+      assert.deepEqual(d.json().notifications, { sent: 4, failed: 0, unchanged: 0 });
+      assert.equal(readdirSync(join(dataDir, 'outbox')).length, 4);
       const a2 = (
         await t.call({ method: 'GET', url: `${P}/applications/${appIds.A2}`, as: applicants.A2.token })
       ).json();
@@ -410,24 +435,144 @@ for (const backend of backends()) {
       assert.equal(call.deliberation, 'The two best-ranked projects are selected.');
     });
 
+    it('the selected applications appear as projects of the Observatory, with their follow-up indicators', async () => {
+      const d = await t.call({
+        method: 'POST',
+        url: `${P}/calls/${callId}/decision`,
+        as: manager.token,
+        json: { selected: [appIds.A3, appIds.A1] },
+      });
+      assert.equal(d.statusCode, 200, d.body);
+      const followUp = d.json().followUp as { applicationId: string; projectId: string; error?: string }[];
+      assert.equal(followUp.length, 2);
+      assert.ok(
+        followUp.every((f) => f.projectId && !f.error),
+        d.body,
+      );
+      // intrapreneurship calls go to the programme's intrapreneurship action (ICC2)
+      const list = await t.call({
+        method: 'GET',
+        url: `/api/observatory/programmes/${programmeId}/projects?actionId=${icc2}`,
+      });
+      assert.equal(list.statusCode, 200, list.body);
+      const a3 = list.json().items.find((p: { name: string }) => p.name === 'Project A3');
+      assert.ok(a3, 'the selected project is listed under the action');
+      assert.equal(a3.leadOrganisation, 'a3');
+      assert.equal(a3.contactEmail, 'a3@apply.example');
+      assert.equal(a3.description, 'What A3 does');
+      assert.equal(a3.status, 'planned');
+      assert.equal(a3.id, followUp.find((f) => f.applicationId === appIds.A3)?.projectId);
+      const one = (await t.call({ method: 'GET', url: `/api/observatory/projects/${a3.id}` })).json();
+      assert.deepEqual(
+        one.followUp.indicators.map((i: { code: string }) => i.code),
+        ['INTRA_STARTED', 'JOBS_CREATED'],
+      );
+      assert.deepEqual(one.followUp.source.detail, {
+        kind: 'innovation-application',
+        callId,
+        applicationId: appIds.A3,
+      });
+      const hist = (
+        await t.call({ method: 'GET', url: `/api/observatory/projects/${a3.id}/history` })
+      ).json();
+      assert.deepEqual(
+        hist.items.map((h: { op: string }) => h.op),
+        ['create', 'link'],
+      );
+      assert.equal(hist.items[0].actor, `user:${manager.id}`);
+      // the applicant sees which project their application became
+      const mine = (
+        await t.call({ method: 'GET', url: `${P}/applications/${appIds.A3}`, as: applicants.A3.token })
+      ).json();
+      assert.equal(mine.observatoryProjectId, a3.id);
+
+      // deciding again creates nothing new
+      const again = await t.call({
+        method: 'POST',
+        url: `${P}/calls/${callId}/decision`,
+        as: manager.token,
+        json: { selected: [appIds.A3, appIds.A1] },
+      });
+      assert.deepEqual(again.json().followUp, followUp);
+      const after = await t.call({
+        method: 'GET',
+        url: `/api/observatory/programmes/${programmeId}/projects?actionId=${icc2}`,
+      });
+      assert.equal(after.json().total, list.json().total);
+    });
+
     it('hands each selected application to the Observatory hook', async () => {
       const got: SelectedApplication[] = [];
       const r = await decide(t.db(), callId, { selected: [appIds.A3] }, async (s) => {
         got.push(s);
+        return undefined;
       });
-      assert.deepEqual(r, { selected: 1, rejected: 3 });
+      assert.equal(r.selected, 1);
+      assert.equal(r.rejected, 3);
       assert.equal(got.length, 1);
       assert.equal(got[0].applicationId, appIds.A3);
       assert.equal(got[0].title, 'Project A3');
       assert.equal(got[0].callKind, 'intrapreneurship');
       assert.equal(got[0].answers.budget, 50_000);
+      assert.equal(got[0].summary, 'What A3 does');
+      assert.deepEqual(got[0].observatory.indicatorCodes, ['INTRA_STARTED', 'JOBS_CREATED']);
     });
 
-    it('gives the Observatory its figures', async () => {
+    it('gives the Observatory its figures, computed as indicators', async () => {
       const f = await innovationFigures(t.db());
       assert.equal(f.callsLaunched, 1);
       assert.equal(f.applications, 4);
       assert.equal(f.selected, 1);
+      const inds = (
+        await t.call({ method: 'GET', url: `/api/observatory/programmes/${programmeId}/indicators` })
+      ).json().items as { id: string; code: string; source: { kind: string; figure?: string } }[];
+      const year = String(new Date().getUTCFullYear());
+      const expected: Record<string, number> = {
+        HUB_CALLS: 1,
+        HUB_APPLICATIONS: 4,
+        HUB_SELECTED: 1,
+        HUB_COMMUNITIES: f.communities,
+        HUB_MEMBERS: f.members,
+        HUB_ATTENDANCE: f.attendance,
+      };
+      for (const [code, value] of Object.entries(expected)) {
+        const ind = inds.find((i) => i.code === code);
+        assert.equal(ind?.source.kind, 'figure', code);
+        const r = await t.call({
+          method: 'POST',
+          url: `/api/observatory/indicators/${ind?.id}/compute`,
+          json: { period: year },
+        });
+        assert.equal(r.statusCode, 200, r.body);
+        assert.deepEqual(r.json(), { indicatorId: ind?.id, period: year, value, stored: true });
+      }
+      // stored as approved programme-level values: they show on the dashboard
+      const dash = (
+        await t.call({ method: 'GET', url: `/api/observatory/programmes/${programmeId}/dashboard` })
+      ).json();
+      const calls = dash.indicators.find((i: { code: string }) => i.code === 'HUB_CALLS');
+      assert.deepEqual(calls.latest, { period: year, value: 1, target: null });
+      // nothing was selected last year
+      const last = await t.call({
+        method: 'POST',
+        url: `/api/observatory/indicators/${inds.find((i) => i.code === 'HUB_SELECTED')?.id}/compute`,
+        json: { period: String(Number(year) - 1) },
+      });
+      assert.equal(last.json().value, 0);
+      // a figure nobody provides is refused
+      const unknown = await t.call({
+        method: 'POST',
+        url: `/api/observatory/programmes/${programmeId}/indicators`,
+        json: {
+          code: 'HUB_NOPE',
+          nameFr: 'x',
+          nameEn: 'x',
+          level: 'output',
+          valueType: 'number',
+          source: { kind: 'figure', figure: 'innovation.nope' },
+        },
+      });
+      assert.equal(unknown.statusCode, 400, unknown.body);
     });
   });
 }

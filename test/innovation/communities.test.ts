@@ -296,7 +296,7 @@ for (const backend of backends()) {
       const fresh = await openTestDb(backend);
       try {
         const first = await seedInnovationDemo(fresh.db);
-        assert.deepEqual(first, { skipped: false, communities: 3, events: 5 });
+        assert.deepEqual(first, { skipped: false, communities: 3, events: 5, partners: 15, practices: 10 });
         const names = await fresh.db.query<{ name: string }>(
           'SELECT name FROM inv_communities ORDER BY name',
         );
@@ -304,7 +304,13 @@ for (const backend of backends()) {
           names.rows.map((r) => r.name),
           ['Innovations and Industries', 'Smart Building Normandie', 'Smart Port'],
         );
-        assert.equal((await seedInnovationDemo(fresh.db)).skipped, true);
+        assert.deepEqual(await seedInnovationDemo(fresh.db), {
+          skipped: true,
+          communities: 0,
+          events: 0,
+          partners: 0,
+          practices: 0,
+        });
       } finally {
         await fresh.dispose();
       }
