@@ -20,7 +20,7 @@ import type { MobilityRuntime } from './mobility/index.js';
 import { mobilityRoutes } from './mobility/routes.js';
 import { observatoryRoutes, projectsOfOrganisation } from './observatory/index.js';
 import { version } from './version.js';
-import { loadOsmFile, wasteRoutes } from './waste/index.js';
+import { loadOsmFile, wasteFigure, wasteRoutes } from './waste/index.js';
 import { webPlugin } from './web/plugin.js';
 
 export interface AppDeps {
@@ -138,8 +138,14 @@ export async function buildApp({ config, db, broker, ingest, mobility }: AppDeps
     demo: config.demo,
     graph: config.wasteOsm ? loadOsmFile(config.wasteOsm) : undefined,
   });
-  // The hub's figures are computed indicators of the Observatory; its selected applications become projects.
-  await app.register(observatoryRoutes, { db, broker: b, settings: config, figures: [innovationFigure(db)] });
+  // The hub's and the waste service's figures are computed indicators of the Observatory; the hub's selected
+  // applications become Observatory projects.
+  await app.register(observatoryRoutes, {
+    db,
+    broker: b,
+    settings: config,
+    figures: [innovationFigure(db), wasteFigure(db)],
+  });
   await app.register(innovationRoutes, {
     db,
     publicUrl: config.publicUrl,

@@ -764,6 +764,64 @@ export const HUB_FIGURE_INDICATORS: IndicatorSeed[] = [
   ),
 ];
 
+/**
+ * Urban waste, the second use case of the Smart Data Services (src/waste): what the planned collection rounds
+ * achieve, computed from the waste service's figures.
+ */
+const wasteFigure = (
+  figureName: string,
+  code: string,
+  name: string,
+  nameFr: string,
+  unit: string,
+  direction: 'increase' | 'decrease',
+  periodAggregation: IndicatorCreate['periodAggregation'] = 'sum',
+): IndicatorSeed => ({
+  code,
+  action: 'A2_1',
+  nameFr,
+  nameEn: name,
+  level: 'outcome',
+  valueType: 'number',
+  unit,
+  direction,
+  periodAggregation,
+  source: { kind: 'figure', figure: figureName },
+  definitionEn: `${name}, computed by the waste service from its collection plans and sensor readings.`,
+  definitionFr: `${nameFr}, calculé par le service déchets à partir des tournées planifiées et des mesures des capteurs.`,
+});
+
+export const WASTE_FIGURE_INDICATORS: IndicatorSeed[] = [
+  wasteFigure(
+    'waste.tonnes',
+    'WASTE_TONNES',
+    'Waste collected by planned rounds',
+    'Déchets collectés par les tournées planifiées',
+    't',
+    'increase',
+  ),
+  wasteFigure(
+    'waste.kmPerTonne',
+    'WASTE_KM_PER_TONNE',
+    'Kilometres driven per tonne collected',
+    'Kilomètres parcourus par tonne collectée',
+    'km/t',
+    'decrease',
+    'avg',
+  ),
+  wasteFigure(
+    'waste.overflows',
+    'WASTE_OVERFLOWS',
+    'Container overflows (container-days at 100 %)',
+    'Débordements de conteneurs (conteneurs-jours à 100 %)',
+    'container-days',
+    'decrease',
+  ),
+];
+
+/** The indicators computed from other capabilities' figures. */
+const FIGURE_INDICATORS = [...HUB_FIGURE_INDICATORS, ...WASTE_FIGURE_INDICATORS];
+
 /** Adds the indicators of `list` whose code the programme does not have yet. */
 async function ensureIndicators(tx: Queryable, programmeId: string, list: IndicatorSeed[]): Promise<number> {
   let n = 0;
@@ -798,10 +856,8 @@ export interface ObservatorySeed {
 export async function seedObservatoryDemo(db: Db): Promise<ObservatorySeed> {
   const exists = await db.query<{ id: string }>('SELECT id FROM obs_programmes WHERE code = $1', ['LHSPC']);
   if (exists.rows.length) {
-    // Programmes seeded before the hub's figures existed get those indicators.
-    const added = await db.transaction((tx) =>
-      ensureIndicators(tx, exists.rows[0].id, HUB_FIGURE_INDICATORS),
-    );
+    // Programmes seeded before the hub's and the waste service's figures existed get those indicators.
+    const added = await db.transaction((tx) => ensureIndicators(tx, exists.rows[0].id, FIGURE_INDICATORS));
     return { skipped: true, projects: 0, indicators: added };
   }
   return db.transaction(async (tx) => {
@@ -857,7 +913,7 @@ export async function seedObservatoryDemo(db: Db): Promise<ObservatorySeed> {
         ACTOR,
       );
     }
-    await ensureIndicators(tx, String(prog.id), HUB_FIGURE_INDICATORS);
+    await ensureIndicators(tx, String(prog.id), FIGURE_INDICATORS);
     await tx.query(
       `INSERT INTO obs_rules (id, programme_id, left_expr, operator, right_expr, message)
        VALUES (gen_random_uuid(), $1, 'OBS_IND_DONE', '<=', 'OBS_IND_CHOSEN', 'more indicators completed than chosen'),
@@ -897,7 +953,7 @@ export async function seedObservatoryDemo(db: Db): Promise<ObservatorySeed> {
     return {
       skipped: false,
       projects: LE_HAVRE_PROJECTS.length,
-      indicators: LE_HAVRE_INDICATORS.length + HUB_FIGURE_INDICATORS.length,
+      indicators: LE_HAVRE_INDICATORS.length + FIGURE_INDICATORS.length,
     };
   });
 }

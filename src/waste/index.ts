@@ -4,6 +4,7 @@
  */
 export { type Comparison, compareWithFixedRounds } from './compare.js';
 export { backfillWasteReadings, planDemoRounds, seedWasteContainers, seedWasteDemo } from './demo.js';
+export { WASTE_FIGURES, type WasteFigures, wasteFigure, wasteFigures } from './figures.js';
 export { evaluateForecast, fitFillModel, forecastLevel } from './forecast.js';
 export { type Plan, planRounds, planToCsv, planToGpx, type Vehicle } from './plan.js';
 export { getPlan, listPlans, planNextDay, type StoredPlan } from './planning.js';
