@@ -1,6 +1,7 @@
+import AjvCompiler from '@fastify/ajv-compiler';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifySchemaCompiler } from 'fastify';
 import { applicantMail, selectionToObservatory } from './bridges.js';
 import { type Broker, createBroker } from './broker/index.js';
 import { type ContextResolver, createContextResolver } from './broker/jsonld/contexts.js';
@@ -50,9 +51,9 @@ export async function buildApp({ config, db, broker, ingest, mobility }: AppDeps
     bodyLimit: config.bodyLimit,
     // NGSI-LD ids are URIs: keep them intact in paths (they are percent-encoded by clients).
     routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: true },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     forceCloseConnections: true,
   });
+  app.setValidatorCompiler(validatorCompiler());
 
   // Only JSON bodies are accepted anywhere (415 otherwise); JSON-LD and merge-patch bodies are JSON.
   app.removeContentTypeParser('text/plain');
@@ -163,6 +164,19 @@ export async function buildApp({ config, db, broker, ingest, mobility }: AppDeps
     distDir: process.env.ESCALE_WEB_DIST || undefined,
   });
   return app;
+}
+
+/**
+ * Query strings, path parameters and headers are text: their values are coerced to the schema's types
+ * (`?limit=5`, a repeated key to an array). JSON bodies are typed already and are never coerced: otherwise
+ * a `null` sent for a nullable number would pass as 0, and `"12"` for a number would be taken silently.
+ */
+export function validatorCompiler(): FastifySchemaCompiler<unknown> {
+  const factory = AjvCompiler();
+  const base = { removeAdditional: false, allErrors: false } as const;
+  const text = factory({}, { customOptions: { ...base, coerceTypes: 'array' } });
+  const json = factory({}, { customOptions: { ...base, coerceTypes: false } });
+  return (route) => (route.httpPart === 'body' ? json(route) : text(route));
 }
 
 export function contextResolverFor(config: Config): Promise<ContextResolver> {
