@@ -8,7 +8,7 @@ import { type ContextResolver, createContextResolver } from './broker/jsonld/con
 import { brokerRoutes } from './broker/routes.js';
 import { createSubscriptions, subscriptionRoutes } from './broker/subscriptions/index.js';
 import { temporalHistory, temporalRoutes } from './broker/temporal/index.js';
-import { catalogRoutes } from './catalog/index.js';
+import { catalogRoutes, createCatalogEnforcement } from './catalog/index.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { governanceRoutes, installGovernance } from './governance/index.js';
@@ -114,7 +114,15 @@ export async function buildApp({ config, db, broker, ingest, mobility }: AppDeps
 
   await app.register(healthRoutes, { db, version });
   const b = broker ?? createBroker(db, await contextResolverFor(config));
-  await app.register(brokerRoutes, { prefix: '/ngsi-ld/v1', db, contexts: b.contexts, store: b.store });
+  // Data sovereignty: broker reads of restricted entity types follow the catalog's agreements (src/catalog/).
+  const sovereignty = createCatalogEnforcement(db, { publicUrl: config.publicUrl });
+  await app.register(brokerRoutes, {
+    prefix: '/ngsi-ld/v1',
+    db,
+    contexts: b.contexts,
+    store: b.store,
+    access: sovereignty.policy,
+  });
   b.onChange(temporalHistory(b.store.db));
   await app.register(temporalRoutes, {
     prefix: '/ngsi-ld/v1',
@@ -123,9 +131,15 @@ export async function buildApp({ config, db, broker, ingest, mobility }: AppDeps
     store: b.store,
     retention: config.temporalRetention,
     retentionIntervalMs: config.temporalRetentionIntervalMs,
+    access: sovereignty.policy,
   });
   // Subscriptions: the listener queues notifications in each write's transaction; the dispatcher runs with the app.
-  const subs = createSubscriptions({ store: b.store, contexts: b.contexts, log: app.log });
+  const subs = createSubscriptions({
+    store: b.store,
+    contexts: b.contexts,
+    log: app.log,
+    access: sovereignty.policy,
+  });
   b.onChange(subs.listener);
   await app.register(subscriptionRoutes, { prefix: '/ngsi-ld/v1', subs });
   app.addHook('onReady', () => subs.start());
@@ -157,7 +171,7 @@ export async function buildApp({ config, db, broker, ingest, mobility }: AppDeps
     eventReminderMs: Number(process.env.ESCALE_INNOVATION_REMINDER_MS ?? config.observatoryReminderMs),
   });
   // DCAT-AP catalog under /api/catalog and its export at /catalog (src/catalog/).
-  await app.register(catalogRoutes, { db, publicUrl: config.publicUrl });
+  await app.register(catalogRoutes, { db, publicUrl: config.publicUrl, enforcement: sovereignty });
   // Last: the web application answers the non-API paths (src/web/plugin.ts).
   await app.register(webPlugin, {
     mapStyle: process.env.ESCALE_MAP_STYLE,

@@ -8,6 +8,7 @@ import { type BrokerStore, type ChangeListener, createBrokerStore, writeEntities
 import { parseOutput, parseTemporalFilter, type TemporalFilterInput } from './temporal/params.js';
 import { queryTemporal, type TemporalAnswer, type TemporalSelection } from './temporal/service.js';
 
+export type { AccessArea, BrokerAccessPolicy, TypeGrant, TypeRule } from './access.js';
 export type { StoredEntity } from './model.js';
 export type { EntityQueryInput } from './query-service.js';
 export type { TemporalAnswer, TemporalSelection } from './temporal/service.js';

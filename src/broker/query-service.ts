@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/db.js';
 import { badRequest } from '../http/problem.js';
+import { compileAccess, type TypeRule } from './access.js';
 import type { ResolvedContext } from './jsonld/contexts.js';
 import type { StoredEntity } from './model.js';
 import { compileGeoQuery, orderByDistance, parseGeoQuery } from './query/geo.js';
@@ -26,6 +27,8 @@ export interface EntityQueryInput {
   limit: number;
   offset: number;
   count: boolean;
+  /** Access rules of the caller (src/broker/access.ts): denied types and areas are filtered in SQL. */
+  restrict?: TypeRule[];
 }
 
 const MAX_LIMIT = 1000;
@@ -64,6 +67,7 @@ export async function runEntityQuery(
     where.push(`e.attrs ?| ${params.add(input.attrs.map(expand))}::text[]`);
   }
   if (input.q) where.push(compileQ(parseQ(input.q), c));
+  if (input.restrict?.length) where.push(...compileAccess(input.restrict, c));
   if (input.scopeQ) where.push(compileScopeQ(parseScopeQ(input.scopeQ), c));
   let orderBy: string | undefined;
   if (input.geo) {

@@ -1,8 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/db.js';
+import type { Principal } from '../governance/index.js';
 import { pageLinks } from '../http/paging.js';
 import { badRequest, ProblemError } from '../http/problem.js';
+import { applyGrant, type BrokerAccessPolicy, narrowForQuery, ruleFor, type TypeRule } from './access.js';
 import { bodyContext, entityContext, negotiate, queryContext, sendLd, tenantOf } from './http.js';
 import type { ContextResolver, ResolvedContext } from './jsonld/contexts.js';
 import {
@@ -34,6 +36,8 @@ export interface BrokerPluginOptions {
   db: Db;
   contexts: ContextResolver;
   store?: BrokerStore;
+  /** Data sovereignty: what each caller may read of restricted entity types (src/broker/access.ts). */
+  access?: BrokerAccessPolicy;
 }
 
 const MAX_BATCH = 1000;
@@ -171,6 +175,13 @@ export async function brokerRoutes(app: FastifyInstance, opts: BrokerPluginOptio
   const db = store.db;
   const now = () => new Date().toISOString();
   const tags = ['ngsi-ld'];
+  /** The caller's access rules; undefined when it may read everything. */
+  const rulesOf = async (req: FastifyRequest): Promise<TypeRule[] | undefined> => {
+    const principal = (req as FastifyRequest & { principal?: Principal }).principal;
+    if (!opts.access || !principal) return undefined;
+    const rules = await opts.access.rulesFor(principal);
+    return rules?.length ? rules : undefined;
+  };
 
   /** Reads on a tenant that was never written to are 404 NonexistentTenant. */
   const readTenant = async (req: FastifyRequest) => {
@@ -211,8 +222,28 @@ export async function brokerRoutes(app: FastifyInstance, opts: BrokerPluginOptio
       const tenant = await readTenant(req);
       const ctx = await queryContext(req, contexts);
       const ro = renderOptions(q, ctx);
-      const e = await repo.findEntity(db, tenant, entityId);
+      let e = await repo.findEntity(db, tenant, entityId);
       if (!e) throw new ProblemError('ResourceNotFound', `entity ${entityId} does not exist`);
+      const rules = await rulesOf(req);
+      const rule = rules && ruleFor(rules, e.types);
+      if (rule && rules) {
+        // A restricted entity the caller may not see does not exist for it; within a granted area only.
+        const visible =
+          rule.grant &&
+          (!rule.grant.area ||
+            (
+              await runEntityQuery(db, tenant, ctx, {
+                ids: [entityId],
+                restrict: rules,
+                limit: 1,
+                offset: 0,
+                count: false,
+              })
+            ).entities.length > 0);
+        if (!visible || !rule.grant)
+          throw new ProblemError('ResourceNotFound', `entity ${entityId} does not exist`);
+        e = applyGrant(e, rule.grant);
+      }
       if (q.type) {
         const wanted = splitList(q.type)!.map((t) => ctx.expand(t));
         if (!wanted.some((t) => e.types.includes(t))) {
@@ -226,6 +257,9 @@ export async function brokerRoutes(app: FastifyInstance, opts: BrokerPluginOptio
         );
       }
       const body = renderEntity(e, ctx, ro);
+      if (rule?.grant?.record) {
+        await rule.grant.record({ entities: 1, bytes: Buffer.byteLength(JSON.stringify(body)) });
+      }
       if (type === 'application/geo+json') return sendLd(reply, type, ctx, toFeature(body, ctx));
       return sendLd(reply, type, ctx, body);
     },
@@ -516,8 +550,25 @@ export async function brokerRoutes(app: FastifyInstance, opts: BrokerPluginOptio
     type: ReturnType<typeof negotiate>,
   ) {
     const options = renderOptions(ro, ctx);
-    const r = await runEntityQuery(db, tenant, ctx, input);
-    const body = r.entities.map((e) => renderEntity(e, ctx, options));
+    const all = await rulesOf(req);
+    const rules =
+      all &&
+      narrowForQuery(all, { q: input.q, attrs: input.attrs, geoproperty: input.geo?.geoproperty }, (t) =>
+        ctx.expand(t),
+      );
+    const r = await runEntityQuery(db, tenant, ctx, rules ? { ...input, restrict: rules } : input);
+    const uses = new Map<TypeRule, { entities: number; bytes: number }>();
+    const body = r.entities.map((e) => {
+      const rule = rules && ruleFor(rules, e.types);
+      if (!rule?.grant) return renderEntity(e, ctx, options);
+      const out = renderEntity(applyGrant(e, rule.grant), ctx, options);
+      const use = uses.get(rule) ?? { entities: 0, bytes: 0 };
+      use.entities++;
+      use.bytes += Buffer.byteLength(JSON.stringify(out));
+      uses.set(rule, use);
+      return out;
+    });
+    for (const [rule, use] of uses) await rule.grant?.record?.(use);
     if (input.count) reply.header('NGSILD-Results-Count', String(r.total ?? 0));
     const links = pageLinks(req, input.offset, input.limit, r.entities.length, r.total);
     if (links) reply.header('Link', links);
@@ -666,7 +717,10 @@ export async function brokerRoutes(app: FastifyInstance, opts: BrokerPluginOptio
       const type = negotiate(req);
       const tenant = await readTenant(req);
       const ctx = await queryContext(req, contexts);
-      const types = await repo.listTypes(db, tenant);
+      const rules = await rulesOf(req);
+      const types = (await repo.listTypes(db, tenant)).filter(
+        (t) => !rules || ruleFor(rules, [t.type])?.grant !== undefined || !ruleFor(rules, [t.type]),
+      );
       if (details) {
         return sendLd(
           reply,
@@ -696,7 +750,9 @@ export async function brokerRoutes(app: FastifyInstance, opts: BrokerPluginOptio
       const tenant = await readTenant(req);
       const ctx = await queryContext(req, contexts);
       const wanted = ctx.expand((req.params as { type: string }).type);
-      const t = (await repo.listTypes(db, tenant)).find((x) => x.type === wanted);
+      const rules = await rulesOf(req);
+      const hidden = rules && ruleFor(rules, [wanted]) && !ruleFor(rules, [wanted])?.grant;
+      const t = hidden ? undefined : (await repo.listTypes(db, tenant)).find((x) => x.type === wanted);
       if (!t)
         throw new ProblemError(
           'ResourceNotFound',
@@ -726,7 +782,11 @@ export async function brokerRoutes(app: FastifyInstance, opts: BrokerPluginOptio
       const type = negotiate(req);
       const tenant = await readTenant(req);
       const ctx = await queryContext(req, contexts);
-      const attrs = await repo.listAttributes(db, tenant);
+      const rules = await rulesOf(req);
+      // Attributes only seen on entity types hidden from the caller are not listed.
+      const attrs = (await repo.listAttributes(db, tenant)).filter(
+        (a) => !rules || a.types.some((t) => ruleFor(rules, [t])?.grant || !ruleFor(rules, [t])),
+      );
       if (details) {
         return sendLd(
           reply,
@@ -756,7 +816,12 @@ export async function brokerRoutes(app: FastifyInstance, opts: BrokerPluginOptio
       const tenant = await readTenant(req);
       const ctx = await queryContext(req, contexts);
       const name = (req.params as { attrId: string }).attrId;
-      const a = (await repo.listAttributes(db, tenant)).find((x) => x.attr === ctx.expand(name));
+      const rules = await rulesOf(req);
+      const a = (await repo.listAttributes(db, tenant)).find(
+        (x) =>
+          x.attr === ctx.expand(name) &&
+          (!rules || x.types.some((t) => ruleFor(rules, [t])?.grant || !ruleFor(rules, [t]))),
+      );
       if (!a) throw new ProblemError('ResourceNotFound', `no attribute ${name}`);
       return sendLd(reply, type, ctx, {
         id: a.attr,

@@ -14,7 +14,9 @@ import { pageLinks } from '../http/paging.js';
 import { badRequest, notFound, ProblemError } from '../http/problem.js';
 import { auditCatalog, checkPolicy, visibleTo } from './access.js';
 import { datasetIri } from './dcat.js';
-import { Paging, Uuid } from './model.js';
+import { limitsOf } from './enforcement.js';
+import { Paging, type Plan, Uuid } from './model.js';
+import { evaluate, parsePolicy } from './odrl/index.js';
 import { catalogRepository } from './repository.js';
 
 export const AGREEMENT_STATES = ['REQUESTED', 'AGREED', 'FINALIZED', 'TERMINATED'] as const;
@@ -31,6 +33,8 @@ export interface Agreement {
   policy?: Record<string, unknown>;
   /** JWS (compact serialisation, EdDSA) whose payload is the agreement; verify with /api/catalog/jwks. */
   signature?: string;
+  /** The dataset's price plan when agreed: what statements charge. */
+  plan?: Plan;
   requestedAt: string;
   agreedAt?: string;
   finalizedAt?: string;
@@ -48,6 +52,7 @@ interface Row {
   purpose: string | null;
   policy: Record<string, unknown> | null;
   signature: string | null;
+  plan: Plan | null;
   requested_at: Date | string;
   agreed_at: Date | string | null;
   finalized_at: Date | string | null;
@@ -70,6 +75,7 @@ function out(r: Row): Agreement {
   if (r.purpose) a.purpose = r.purpose;
   if (r.policy) a.policy = r.policy;
   if (r.signature) a.signature = r.signature;
+  if (r.plan) a.plan = r.plan;
   if (r.agreed_at) a.agreedAt = iso(r.agreed_at);
   if (r.finalized_at) a.finalizedAt = iso(r.finalized_at);
   if (r.terminated_at) a.terminatedAt = iso(r.terminated_at);
@@ -187,6 +193,10 @@ export async function agreementRoutes(
         consumer: req.body.orgId,
       });
       reply.status(201).header('location', `/api/catalog/agreements/${id}`);
+      // Automatic acceptance: the owner agrees in advance to requests whose purpose its policy permits.
+      if (d.autoAgree && autoAgreeable(d.policy, req.body.purpose, req.body.orgId)) {
+        return agree(req, out(r.rows[0]), true);
+      }
       return out(r.rows[0]);
     },
   );
@@ -221,7 +231,50 @@ export async function agreementRoutes(
     async (req) => load(req, req.params.id),
   );
 
-  // The owner agrees: the offer becomes an ODRL Agreement between the two organisations, signed by the platform.
+  /** The offer becomes an ODRL Agreement between the two organisations, signed by the platform. */
+  async function agree(req: FastifyRequest, a: Agreement, auto: boolean): Promise<Agreement> {
+    const d = await repo.getDataset(a.datasetId);
+    const offer = d?.policy ?? { permission: [{ action: 'use' }] };
+    const { '@context': _ctx, ...rest } = offer;
+    const policy: Record<string, unknown> = {
+      '@context': 'http://www.w3.org/ns/odrl.jsonld',
+      ...rest,
+      '@type': 'Agreement',
+      uid: `urn:uuid:${a.id}`,
+      assigner: `urn:uuid:${a.providerOrgId}`,
+      assignee: `urn:uuid:${a.consumerOrgId}`,
+      target: datasetIri(base(req), a.datasetId),
+    };
+    checkPolicy(policy);
+    const agreedAt = new Date().toISOString();
+    const { kid, key } = await signingKey(db);
+    const payload = {
+      agreement: a.id,
+      dataset: a.datasetId,
+      provider: a.providerOrgId,
+      consumer: a.consumerOrgId,
+      purpose: a.purpose ?? null,
+      agreedAt,
+      policy,
+    };
+    const signature = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'escale-agreement+json' })
+      .sign(key);
+    const r = await db.query<Row>(
+      `UPDATE cat_agreements SET state = 'AGREED', policy = $2, signature = $3, agreed_at = $4, plan = $5
+         WHERE id = $1 AND state = 'REQUESTED' RETURNING *`,
+      [a.id, JSON.stringify(policy), signature, agreedAt, d?.plan ? JSON.stringify(d.plan) : null],
+    );
+    if (!r.rows[0]) throw conflict(await load(req, a.id), 'agreed');
+    await auditCatalog(req, 'agreement.agreed', a.providerOrgId, {
+      agreement: a.id,
+      consumer: a.consumerOrgId,
+      ...(auto ? { auto: true } : {}),
+    });
+    return out(r.rows[0]);
+  }
+
+  // The owner agrees.
   app.post<{ Params: Static<typeof IdParams> }>(
     '/api/catalog/agreements/:id/agree',
     { schema: { tags, params: IdParams } },
@@ -229,44 +282,7 @@ export async function agreementRoutes(
       const a = await load(req, req.params.id);
       await assertOrgRole(req, a.providerOrgId, 'editor');
       if (a.state !== 'REQUESTED') throw conflict(a, 'agreed');
-      const d = await repo.getDataset(a.datasetId);
-      const offer = d?.policy ?? { permission: [{ action: 'use' }] };
-      const { '@context': _ctx, ...rest } = offer;
-      const policy: Record<string, unknown> = {
-        '@context': 'http://www.w3.org/ns/odrl.jsonld',
-        ...rest,
-        '@type': 'Agreement',
-        uid: `urn:uuid:${a.id}`,
-        assigner: `urn:uuid:${a.providerOrgId}`,
-        assignee: `urn:uuid:${a.consumerOrgId}`,
-        target: datasetIri(base(req), a.datasetId),
-      };
-      checkPolicy(policy);
-      const agreedAt = new Date().toISOString();
-      const { kid, key } = await signingKey(db);
-      const payload = {
-        agreement: a.id,
-        dataset: a.datasetId,
-        provider: a.providerOrgId,
-        consumer: a.consumerOrgId,
-        purpose: a.purpose ?? null,
-        agreedAt,
-        policy,
-      };
-      const signature = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-        .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'escale-agreement+json' })
-        .sign(key);
-      const r = await db.query<Row>(
-        `UPDATE cat_agreements SET state = 'AGREED', policy = $2, signature = $3, agreed_at = $4
-         WHERE id = $1 AND state = 'REQUESTED' RETURNING *`,
-        [a.id, JSON.stringify(policy), signature, agreedAt],
-      );
-      if (!r.rows[0]) throw conflict(await load(req, a.id), 'agreed');
-      await auditCatalog(req, 'agreement.agreed', a.providerOrgId, {
-        agreement: a.id,
-        consumer: a.consumerOrgId,
-      });
-      return out(r.rows[0]);
+      return agree(req, a, false);
     },
   );
 
@@ -314,6 +330,26 @@ export async function agreementRoutes(
       return out(r.rows[0]);
     },
   );
+}
+
+/**
+ * Whether a request may be agreed without the owner: the dataset's policy permits `use` for this purpose, by
+ * this consumer, now (limits enforced as filters, area and time window, are left to enforcement).
+ */
+export function autoAgreeable(
+  offer: Record<string, unknown> | undefined,
+  purpose: string | undefined,
+  consumerOrgId: string,
+): boolean {
+  if (!offer || !purpose) return false;
+  const parsed = parsePolicy(offer);
+  if (!parsed.ok) return false;
+  const { policy } = limitsOf(parsed.policy);
+  const ev = evaluate(
+    { ...policy, assignee: undefined, target: undefined },
+    { action: 'use', purpose, assignee: `urn:uuid:${consumerOrgId}`, now: new Date(), count: 0 },
+  );
+  return ev.decision === 'permit';
 }
 
 /** Finalised agreements of a consumer organisation on a dataset: what enforcement will read. */

@@ -10,7 +10,13 @@ export {
   agreementJwks,
 } from './agreements.js';
 export { type CatalogSeed, LE_HAVRE_DATASETS, seedCatalogDemo } from './demo.js';
-export type { AccessType, DataService, Dataset, Distribution } from './model.js';
+export {
+  type Allowance,
+  type CatalogEnforcement,
+  createCatalogEnforcement,
+  type EnforcementOptions,
+} from './enforcement.js';
+export type { AccessType, DataService, Dataset, Distribution, Plan } from './model.js';
 export * as odrl from './odrl/index.js';
 export {
   CATALOG_LIMITS,
@@ -19,3 +25,4 @@ export {
   checkPolicy,
   visibleTo,
 } from './routes.js';
+export { type Statement, type StatementLine, statement, type UsageEvent } from './usage.js';

@@ -96,6 +96,18 @@ export const PolicyBody = Type.Object(
   { additionalProperties: true, description: 'ODRL 2.2 policy, JSON-LD compact form' },
 );
 
+/** A dataset's price plan: free, per call (price per 1,000 calls), a monthly subscription, or a one-off purchase. */
+export const PLAN_KINDS = ['free', 'perCall', 'monthly', 'oneOff'] as const;
+export const Plan = Type.Object(
+  {
+    kind: Type.Union(PLAN_KINDS.map((k) => Type.Literal(k))),
+    price: Type.Optional(Type.Number({ minimum: 0, maximum: 10_000_000 })),
+    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+  },
+  { additionalProperties: false },
+);
+export type Plan = Static<typeof Plan>;
+
 const datasetFields = {
   title: LangText(300),
   description: LangText(10_000),
@@ -110,6 +122,9 @@ const datasetFields = {
   frequency: Type.Optional(Type.Union(FREQUENCIES.map((f) => Type.Literal(f)))),
   access: Access,
   policy: Type.Optional(PolicyBody),
+  plan: Type.Optional(Plan),
+  /** Agree at once to requests whose purpose the policy permits. */
+  autoAgree: Type.Optional(Type.Boolean()),
 };
 
 export const DatasetCreate = Type.Object({ orgId: Uuid, ...datasetFields }, { additionalProperties: false });
@@ -129,6 +144,8 @@ export const DatasetPatch = Type.Object(
     frequency: Type.Optional(Type.Union([Type.Null(), ...FREQUENCIES.map((f) => Type.Literal(f))])),
     access: Type.Optional(Access),
     policy: Type.Optional(Type.Union([Type.Null(), PolicyBody])),
+    plan: Type.Optional(Type.Union([Type.Null(), Plan])),
+    autoAgree: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -142,6 +159,14 @@ export const DistributionCreate = Type.Union([
       entityType: Type.String({ minLength: 1, maxLength: 256, pattern: '^[^\\s<>"{}|\\\\^`]+$' }),
       attributes: Type.Optional(
         Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 100, uniqueItems: true }),
+      ),
+      /** Attributes holding personal data: pseudonymised per agreement. */
+      personal: Type.Optional(
+        Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 100, uniqueItems: true }),
+      ),
+      /** Purposes of an agreement for which the personal attributes are shown in clear. */
+      personalClearPurposes: Type.Optional(
+        Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 20, uniqueItems: true }),
       ),
     },
     { additionalProperties: false },
@@ -197,6 +222,8 @@ export interface Distribution {
   title?: LangText;
   entityType?: string;
   attributes?: string[];
+  personal?: string[];
+  personalClearPurposes?: string[];
   url?: string;
   mediaType?: string;
   format?: string;
@@ -216,6 +243,10 @@ export interface Dataset {
   frequency?: string;
   access: AccessType;
   policy?: Record<string, unknown>;
+  plan?: Plan;
+  autoAgree: boolean;
+  /** Harvested datasets: the harvest source and the dataset's IRI in the remote catalog. */
+  source?: { id: string; iri: string };
   created: string;
   modified: string;
   distributions: Distribution[];

@@ -10,6 +10,7 @@ import type {
   DistributionCreate,
   Facet,
   LangText,
+  Plan,
 } from './model.js';
 
 interface DatasetRow {
@@ -27,6 +28,10 @@ interface DatasetRow {
   frequency: string | null;
   access: AccessType;
   policy: Record<string, unknown> | null;
+  plan: Plan | null;
+  auto_agree: boolean;
+  source_id: string | null;
+  source_iri: string | null;
   created_at: Date | string;
   modified_at: Date | string;
 }
@@ -38,6 +43,8 @@ interface DistributionRow {
   title: LangText | null;
   entity_type: string | null;
   attributes: string[] | null;
+  personal: string[] | null;
+  personal_clear_purposes: string[] | null;
   url: string | null;
   media_type: string | null;
   format: string | null;
@@ -72,6 +79,8 @@ function distributionOut(r: DistributionRow): Distribution {
     ...(r.title ? { title: r.title } : {}),
     ...(r.entity_type ? { entityType: r.entity_type } : {}),
     ...(r.attributes ? { attributes: r.attributes } : {}),
+    ...(r.personal?.length ? { personal: r.personal } : {}),
+    ...(r.personal_clear_purposes?.length ? { personalClearPurposes: r.personal_clear_purposes } : {}),
     ...(r.url ? { url: r.url } : {}),
     ...(r.media_type ? { mediaType: r.media_type } : {}),
     ...(r.format ? { format: r.format } : {}),
@@ -100,6 +109,9 @@ function datasetOut(r: DatasetRow, distributions: Distribution[]): Dataset {
     ...(r.frequency ? { frequency: r.frequency } : {}),
     access: r.access,
     ...(r.policy ? { policy: r.policy } : {}),
+    ...(r.plan ? { plan: r.plan } : {}),
+    autoAgree: r.auto_agree,
+    ...(r.source_id && r.source_iri ? { source: { id: r.source_id, iri: r.source_iri } } : {}),
     created: iso(r.created_at),
     modified: iso(r.modified_at),
     distributions,
@@ -163,11 +175,11 @@ export function catalogRepository(db: Queryable) {
   }
 
   return {
-    async insertDataset(id: string, d: DatasetCreate): Promise<void> {
+    async insertDataset(id: string, d: DatasetCreate, source?: { id: string; iri: string }): Promise<void> {
       await db.query(
         `INSERT INTO cat_datasets (id, org_id, title, description, contact, license, themes, keywords, spatial,
-           temporal_start, temporal_end, frequency, access, policy, search)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+           temporal_start, temporal_end, frequency, access, policy, search, plan, auto_agree, source_id, source_iri)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
         [
           id,
           d.orgId,
@@ -184,6 +196,10 @@ export function catalogRepository(db: Queryable) {
           d.access,
           d.policy ? JSON.stringify(d.policy) : null,
           searchText(d),
+          d.plan ? JSON.stringify(d.plan) : null,
+          d.autoAgree ?? false,
+          source?.id ?? null,
+          source?.iri ?? null,
         ],
       );
     },
@@ -205,10 +221,11 @@ export function catalogRepository(db: Queryable) {
       const contact = pick('contact', current.contact);
       const spatial = pick('spatial', current.spatial);
       const policy = pick('policy', current.policy);
+      const plan = pick('plan', current.plan);
       await db.query(
         `UPDATE cat_datasets SET title = $2, description = $3, contact = $4, license = $5, themes = $6,
            keywords = $7, spatial = $8, temporal_start = $9, temporal_end = $10, frequency = $11, access = $12,
-           policy = $13, search = $14, modified_at = now()
+           policy = $13, search = $14, plan = $15, auto_agree = $16, modified_at = now()
          WHERE id = $1`,
         [
           current.id,
@@ -225,6 +242,8 @@ export function catalogRepository(db: Queryable) {
           p.access ?? current.access,
           policy ? JSON.stringify(policy) : null,
           searchText({ title, description, keywords }),
+          plan ? JSON.stringify(plan) : null,
+          p.autoAgree ?? current.autoAgree,
         ],
       );
       return this.getDataset(current.id);
@@ -280,8 +299,9 @@ export function catalogRepository(db: Queryable) {
 
     async insertDistribution(id: string, datasetId: string, d: DistributionCreate): Promise<Distribution> {
       const r = await db.query<DistributionRow>(
-        `INSERT INTO cat_distributions (id, dataset_id, kind, title, entity_type, attributes, url, media_type, format)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+        `INSERT INTO cat_distributions (id, dataset_id, kind, title, entity_type, attributes, url, media_type, format,
+           personal, personal_clear_purposes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
         [
           id,
           datasetId,
@@ -292,6 +312,8 @@ export function catalogRepository(db: Queryable) {
           d.kind !== 'ngsi-ld' ? d.url : null,
           d.kind !== 'ngsi-ld' ? (d.mediaType ?? null) : null,
           d.kind !== 'ngsi-ld' ? (d.format ?? null) : null,
+          d.kind === 'ngsi-ld' ? (d.personal ?? null) : null,
+          d.kind === 'ngsi-ld' ? (d.personalClearPurposes ?? null) : null,
         ],
       );
       await db.query('UPDATE cat_datasets SET modified_at = now() WHERE id = $1', [datasetId]);

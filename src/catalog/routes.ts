@@ -3,11 +3,14 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/db.js';
 import { assertOrgRole, requireAuth, requireScope } from '../governance/index.js';
+import { outboundAllowlist } from '../http/outbound.js';
 import { pageLinks } from '../http/paging.js';
 import { badRequest, notFound, ProblemError } from '../http/problem.js';
 import { auditCatalog, checkPolicy, visibleTo } from './access.js';
 import { agreementRoutes } from './agreements.js';
 import { catalogJsonLd, catalogTurtle, datasetIri } from './dcat.js';
+import type { CatalogEnforcement } from './enforcement.js';
+import { harvestRoutes } from './harvest.js';
 import {
   DataServiceCreate,
   type Dataset,
@@ -21,6 +24,7 @@ import {
 } from './model.js';
 import { evaluate, parsePolicy } from './odrl/index.js';
 import { catalogRepository } from './repository.js';
+import { usageRoutes } from './usage.js';
 
 export { checkPolicy, visibleTo };
 
@@ -28,6 +32,10 @@ export interface CatalogPluginOptions {
   db: Db;
   /** Public base URL used in the DCAT-AP export's IRIs (ESCALE_PUBLIC_URL); the request's host otherwise. */
   publicUrl?: string;
+  /** Enforcement in the broker (createCatalogEnforcement): its caches are dropped after every catalog write. */
+  enforcement?: CatalogEnforcement;
+  /** Non-public hosts harvesting may reach (ESCALE_OUTBOUND_ALLOW by default; tests only). */
+  outboundAllow?: Set<string>;
 }
 
 /** At most this many distributions per dataset, and datasets in one `/catalog` export. */
@@ -330,6 +338,17 @@ export async function catalogRoutes(app: FastifyInstance, opts: CatalogPluginOpt
   );
 
   await agreementRoutes(app, opts);
+  await usageRoutes(app, { db: opts.db });
+  await harvestRoutes(app, { db: opts.db, outboundAllow: opts.outboundAllow ?? outboundAllowlist() });
+  // Datasets, distributions and agreements decide what the broker shows: forget what enforcement cached.
+  if (opts.enforcement) {
+    const enforcement = opts.enforcement;
+    // Before the answer leaves, so that a client reading the broker right after sees the change.
+    app.addHook('onSend', async (req, reply, payload) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD' && reply.statusCode < 400) enforcement.invalidate();
+      return payload;
+    });
+  }
 
   // DCAT-AP export: JSON-LD by default, Turtle with `Accept: text/turtle` or `?format=ttl`.
   app.get<{ Querystring: Static<typeof Format> }>(

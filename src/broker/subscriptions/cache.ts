@@ -1,4 +1,5 @@
 import type { Db, Queryable } from '../../db/db.js';
+import type { Principal } from '../../governance/index.js';
 import type { ContextResolver, ResolvedContext } from '../jsonld/contexts.js';
 import type { GeoQuery } from '../query/geo.js';
 import { parseQ, parseScopeQ, type QExpr, type ScopeExpr, type TypeExpr } from '../query/index.js';
@@ -24,6 +25,8 @@ export interface DeliveryMeta {
   context: unknown;
   /** @context URL of the Link header of application/json notifications. */
   link: string;
+  /** Who created the subscription: its notifications carry only what this caller may read. */
+  owner?: Principal;
 }
 
 /** A subscription ready for matching: selectors compiled, contexts resolved. */
@@ -67,6 +70,7 @@ export async function liveSubscription(
     notifierInfo: b.notification.endpoint.notifierInfo,
     context: nCtx.value,
     link: nCtx.linkUrl,
+    ...(r.owner ? { owner: r.owner } : {}),
   };
   return {
     tenant: r.tenant,

@@ -88,6 +88,12 @@ export class Dispatcher {
   private readonly queueCap: number;
   private readonly leaseMs: number;
 
+  /**
+   * Access filtering of notifications (data sovereignty): the data to send, at once when nothing needs filtering
+   * (delivery then stays synchronous), else a promise; undefined data means nothing is left to send.
+   */
+  filter?: (row: { meta: DeliveryMeta; data: string }) => string | Promise<string | undefined>;
+
   constructor(
     private readonly db: Db,
     private readonly opts: DispatcherOptions,
@@ -331,8 +337,12 @@ export class Dispatcher {
   private async deliver(e: Endpoint, row: Row): Promise<void> {
     let error: DeliveryError | undefined;
     try {
-      const o = this.outgoing(row);
-      await (o.url.protocol.startsWith('mqtt') ? this.mqtt.send(o) : this.http.send(o));
+      const shown = this.filter ? this.filter(row) : row.data;
+      const data = typeof shown === 'string' ? shown : await shown;
+      if (data !== undefined) {
+        const o = this.outgoing(data === row.data ? row : { ...row, data });
+        await (o.url.protocol.startsWith('mqtt') ? this.mqtt.send(o) : this.http.send(o));
+      }
     } catch (err) {
       error = err instanceof DeliveryError ? err : new DeliveryError((err as Error).message, true);
     }

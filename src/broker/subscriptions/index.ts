@@ -1,5 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../db/db.js';
+import { isPlatformAdmin, type Principal } from '../../governance/index.js';
+import { type BrokerAccessPolicy, filterNotificationData } from '../access.js';
 import type { ContextResolver } from '../jsonld/contexts.js';
 import type { BrokerStore, ChangeListener } from '../service.js';
 import { SubscriptionCache } from './cache.js';
@@ -32,6 +34,13 @@ export interface Subscriptions {
    * and on the other nodes, and ends the streams of a deleted subscription.
    */
   changed(tenant: string, deleted?: string): void;
+  /**
+   * Data sovereignty for the SSE streams: how a notification body streamed for a subscription created by
+   * `owner` is cut down to what the owner may read (undefined: nothing to filter).
+   */
+  streamFilter(
+    owner: Principal | undefined,
+  ): ((notification: string) => Promise<string | undefined>) | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -76,6 +85,8 @@ export function createSubscriptions(deps: {
   contexts: ContextResolver;
   log: FastifyBaseLogger;
   options?: NotifyOptions;
+  /** Data sovereignty: notifications carry only what the subscription's creator may read. */
+  access?: BrokerAccessPolicy;
 }): Subscriptions {
   const { store, contexts, log } = deps;
   const db = store.db;
@@ -86,6 +97,14 @@ export function createSubscriptions(deps: {
     warn: (o, m) => log.warn(o, m),
     error: (o, m) => log.error(o, m),
   });
+  const access = deps.access;
+  if (access) {
+    // Platform administrators read everything: their subscriptions' notifications go out untouched, at once.
+    dispatcher.filter = (row) =>
+      row.meta.owner && isPlatformAdmin(row.meta.owner)
+        ? row.data
+        : filterNotificationData(access, row.meta.owner, row.data);
+  }
   const nudge = (rows: { id: string; endpoint: string }[]) => dispatcher.nudge(rows);
   const periodic = new PeriodicRunner(db, cache, hub, nudge, (err) =>
     log.error({ err }, 'periodic notifications: database error'),
@@ -110,6 +129,14 @@ export function createSubscriptions(deps: {
       cache.invalidate(tenant);
       if (deleted !== undefined) hub.end(tenant, deleted);
       cluster?.subscriptionsChanged(tenant, deleted);
+    },
+    streamFilter(owner) {
+      if (!access || (owner && isPlatformAdmin(owner))) return undefined;
+      return async (notification) => {
+        const n = JSON.parse(notification) as { data?: unknown };
+        const data = await filterNotificationData(access, owner, JSON.stringify(n.data ?? []));
+        return data === undefined ? undefined : JSON.stringify({ ...n, data: JSON.parse(data) });
+      };
     },
     async start() {
       if (options.natsUrl && db.kind === 'pglite') {

@@ -6,6 +6,7 @@
  * type-selector tree), so a subscription matches whatever @context later requests use; `q` and `scopeQ` are
  * kept as written and compiled with the @context of the request that set them.
  */
+import type { Principal } from '../../governance/index.js';
 import { badRequest } from '../../http/problem.js';
 import type { ResolvedContext } from '../jsonld/contexts.js';
 import { assertAttributeName, isUri } from '../model.js';
@@ -105,6 +106,8 @@ export interface SubscriptionRecord {
   context: unknown;
   /** @context value that expands q and scopeQ; null for the core context. */
   qContext: unknown;
+  /** Who created it (a snapshot of the caller), for access filtering of its notifications. */
+  owner?: Principal;
   timesSent: number;
   timesFailed: number;
   lastNotification?: string;

@@ -8,6 +8,7 @@ interface Row {
   body: SubscriptionBody | string;
   context: unknown;
   q_context: unknown;
+  owner?: unknown;
   times_sent: number;
   times_failed: number;
   last_notification: Date | string | null;
@@ -20,7 +21,7 @@ interface Row {
 
 const COLUMNS =
   'tenant, body, context, q_context, times_sent, times_failed, last_notification, last_success, last_failure, ' +
-  'delivery_status, created_at, modified_at';
+  'delivery_status, created_at, modified_at, owner';
 
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
 const isoOrUndefined = (d: Date | string | null) => (d === null ? undefined : iso(d));
@@ -32,6 +33,7 @@ function toRecord(r: Row): SubscriptionRecord {
     body: json(r.body),
     context: r.context === null ? null : json(r.context),
     qContext: r.q_context === null ? null : json(r.q_context),
+    ...(r.owner ? { owner: json(r.owner) as SubscriptionRecord['owner'] } : {}),
     timesSent: Number(r.times_sent),
     timesFailed: Number(r.times_failed),
     lastNotification: isoOrUndefined(r.last_notification),
@@ -72,13 +74,14 @@ export async function insertSubscription(
   context: unknown,
   qContext: unknown,
   now: string,
+  owner?: unknown,
 ): Promise<boolean> {
   const r = await tx.query(
     `INSERT INTO broker_subscriptions
        (tenant, id, body, context, q_context, is_active, expires_at, throttling, time_interval, next_fire_at,
-        created_at, modified_at)
+        created_at, modified_at, owner)
      VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $7, $8, $9, CASE WHEN $9::float8 IS NULL THEN NULL ELSE now() END,
-             $10, $10)
+             $10, $10, $11::jsonb)
      ON CONFLICT (tenant, id) DO NOTHING`,
     [
       tenant,
@@ -88,6 +91,7 @@ export async function insertSubscription(
       qContext === null ? null : JSON.stringify(qContext),
       ...mirrored(body),
       now,
+      owner === undefined ? null : JSON.stringify(owner),
     ],
   );
   if (r.rowCount === 0) return false;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal } from '../../governance/index.js';
 import { OutboundRefused } from '../../http/outbound.js';
 import { pageLinks } from '../../http/paging.js';
 import { badRequest, ProblemError } from '../../http/problem.js';
@@ -17,7 +18,20 @@ import {
   type SubscriptionBody,
 } from './model.js';
 import * as repo from './repository.js';
+import { sseChunk } from './stream.js';
 import { checkEndpointUri } from './targets.js';
+
+/** A snapshot of the caller that creates a subscription: its notifications carry what this caller may read. */
+function ownerOf(req: FastifyRequest): Principal | undefined {
+  const p = (req as FastifyRequest & { principal?: Principal }).principal;
+  if (!p || p.kind === 'anonymous') return undefined;
+  if (p.kind === 'user') {
+    // No name nor e-mail: the snapshot travels with every queued notification.
+    const { userId, platformAdmin, memberships } = p;
+    return { kind: 'user', userId, platformAdmin, memberships, email: '', name: '' };
+  }
+  return p;
+}
 
 export interface SubscriptionRoutesOptions {
   subs: Subscriptions;
@@ -115,7 +129,15 @@ export async function subscriptionRoutes(
         store.knownTenants.add(tenant);
       }
       const created = await db.transaction((tx) =>
-        repo.insertSubscription(tx, tenant, body, contextValue(jsonld ?? ctx), contextValue(ctx), now()),
+        repo.insertSubscription(
+          tx,
+          tenant,
+          body,
+          contextValue(jsonld ?? ctx),
+          contextValue(ctx),
+          now(),
+          ownerOf(req),
+        ),
       );
       if (!created) throw new ProblemError('AlreadyExists', `subscription ${body.id} already exists`);
       subs.changed(tenant);
@@ -224,7 +246,10 @@ export async function subscriptionRoutes(
     async (req, reply) => {
       const id = checkId((req.params as Static<typeof IdParams>).subscriptionId);
       const tenant = await readTenant(req);
-      if (!(await repo.findSubscription(db, tenant, id))) throw notFound(id);
+      const sub = await repo.findSubscription(db, tenant, id);
+      if (!sub) throw notFound(id);
+      // Restricted data reaches a stream only as the subscription's creator may read it (src/broker/access.ts).
+      const filter = subs.streamFilter(sub.owner);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -236,8 +261,24 @@ export async function subscriptionRoutes(
       res.write(`retry: 3000\n: notifications of ${id}\n\n`);
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
       heartbeat.unref();
+      let queue = Promise.resolve();
       const remove = hub.add(tenant, id, {
         write: (chunk) => res.write(chunk),
+        send: (event) => {
+          if (!filter) {
+            res.write(sseChunk(event));
+            return;
+          }
+          // Filtering is asynchronous: one queue per client keeps the events in order.
+          queue = queue
+            .then(() => filter(event.body))
+            .then(
+              (body) => {
+                if (body !== undefined) res.write(sseChunk({ id: event.id, body }));
+              },
+              (err: unknown) => req.log.error({ err }, 'subscription stream: cannot filter a notification'),
+            );
+        },
         end: () => res.end(),
       });
       req.raw.on('close', () => {

@@ -7,9 +7,16 @@ import type { Db } from '../../db/db.js';
  */
 
 export interface StreamClient {
+  /** A notification. */
+  send(event: StreamEvent): void;
+  /** A control message in SSE form (the end of the stream). */
   write(chunk: string): void;
   end(): void;
 }
+
+/** An event as the SSE wire format writes it. */
+export const sseChunk = (event: StreamEvent): string =>
+  `id: ${event.id}\nevent: notification\ndata: ${event.body}\n\n`;
 
 export interface StreamEvent {
   /** The notification id (urn:ngsi-ld:Notification:...), also the SSE event id. */
@@ -100,8 +107,7 @@ export class StreamHub {
   private send(key: string, event: StreamEvent): void {
     const set = this.clients.get(key);
     if (!set) return;
-    const chunk = `id: ${event.id}\nevent: notification\ndata: ${event.body}\n\n`;
-    for (const c of set) c.write(chunk);
+    for (const c of set) c.send(event);
   }
 
   /** Publishes the events when transaction `xid` has committed (drops them if it rolled back). */

@@ -1,11 +1,20 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/db.js';
+import type { Principal } from '../../governance/index.js';
 import { pageLinks } from '../../http/paging.js';
 import { badRequest, ProblemError } from '../../http/problem.js';
+import {
+  applyGrantTemporal,
+  type BrokerAccessPolicy,
+  narrowForQuery,
+  ruleFor,
+  type TypeRule,
+} from '../access.js';
 import { bodyContext, negotiate, queryContext, sendLd, tenantOf } from '../http.js';
 import type { ContextResolver, ResolvedContext } from '../jsonld/contexts.js';
 import { assertAttributeName, assertEntityId, isUri, parseInstance } from '../model.js';
+import { runEntityQuery } from '../query-service.js';
 import * as brokerRepo from '../repository.js';
 import { type BrokerStore, createBrokerStore } from '../service.js';
 import {
@@ -17,6 +26,7 @@ import {
   TIME_PROPERTIES,
   TIMERELS,
 } from './params.js';
+import { findTemporalEntity } from './repository.js';
 import { parseRetentionSpec, replaceRetentionRules } from './retention.js';
 import {
   appendTemporal,
@@ -48,6 +58,8 @@ export interface TemporalPluginOptions {
    * (even empty), they replace the rules of the temporal_retention table at start; undefined leaves the table.
    */
   retention?: string;
+  /** Data sovereignty: what each caller may read of restricted entity types (src/broker/access.ts). */
+  access?: BrokerAccessPolicy;
 }
 
 const BASE = '/ngsi-ld/v1';
@@ -159,6 +171,42 @@ export async function temporalRoutes(app: FastifyInstance, opts: TemporalPluginO
   const instanceLimit = opts.instanceLimit ?? DEFAULT_INSTANCE_LIMIT;
   const tags = ['ngsi-ld'];
   const now = () => new Date().toISOString();
+  /** The caller's access rules; undefined when it may read everything. */
+  const rulesOf = async (req: FastifyRequest): Promise<TypeRule[] | undefined> => {
+    const principal = (req as FastifyRequest & { principal?: Principal }).principal;
+    if (!opts.access || !principal) return undefined;
+    const rules = await opts.access.rulesFor(principal);
+    return rules?.length ? rules : undefined;
+  };
+  /** Applies the grants to rendered temporal entities and records the uses. */
+  const granted = async (
+    rules: TypeRule[] | undefined,
+    ctx: ResolvedContext,
+    body: Record<string, unknown>[],
+    types: (e: Record<string, unknown>) => string[],
+    timeproperty?: string,
+  ) => {
+    if (!rules) return body;
+    const uses = new Map<TypeRule, { entities: number; bytes: number }>();
+    const out = body.map((e) => {
+      const rule = ruleFor(rules, types(e));
+      if (!rule?.grant) return e;
+      const shown = applyGrantTemporal(e, rule.grant, (t) => ctx.expand(t), timeproperty);
+      const use = uses.get(rule) ?? { entities: 0, bytes: 0 };
+      use.entities++;
+      use.bytes += Buffer.byteLength(JSON.stringify(shown));
+      uses.set(rule, use);
+      return shown;
+    });
+    for (const [rule, use] of uses) await rule.grant?.record?.(use);
+    return out;
+  };
+  const typesOf = (ctx: ResolvedContext) => (e: Record<string, unknown>) => {
+    const t = e.type;
+    return (Array.isArray(t) ? t : [t])
+      .filter((x): x is string => typeof x === 'string')
+      .map((x) => ctx.expand(x));
+  };
 
   if (opts.retention !== undefined) {
     const rules = parseRetentionSpec(opts.retention, (term) => contexts.core.expand(term));
@@ -239,6 +287,26 @@ export async function temporalRoutes(app: FastifyInstance, opts: TemporalPluginO
       const ctx = await queryContext(req, contexts);
       const filter = parseTemporalFilter(q);
       const out = { ...parseOutput(q), lang: q.lang };
+      const rules = await rulesOf(req);
+      if (rules) {
+        // A restricted entity the caller may not see does not exist for it; within a granted area only.
+        const found = await findTemporalEntity(db, tenant, entityId);
+        const rule = found && ruleFor(rules, found.types);
+        const hidden =
+          rule &&
+          (!rule.grant ||
+            (rule.grant.area &&
+              (
+                await runEntityQuery(db, tenant, ctx, {
+                  ids: [entityId],
+                  restrict: rules,
+                  limit: 1,
+                  offset: 0,
+                  count: false,
+                })
+              ).entities.length === 0));
+        if (hidden) throw new ProblemError('ResourceNotFound', `temporal entity ${entityId} does not exist`);
+      }
       const answer = await retrieveTemporal(
         db,
         tenant,
@@ -249,7 +317,8 @@ export async function temporalRoutes(app: FastifyInstance, opts: TemporalPluginO
         out,
         instanceLimit,
       );
-      return send(reply, req, ctx, answer, answer.body[0]);
+      const [body] = await granted(rules, ctx, answer.body, typesOf(ctx), filter.timeproperty);
+      return send(reply, req, ctx, answer, body);
     },
   );
 
@@ -362,11 +431,28 @@ export async function temporalRoutes(app: FastifyInstance, opts: TemporalPluginO
     filter: ReturnType<typeof parseTemporalFilter>,
     out: OutputOptions & { lang?: string },
   ) {
-    const answer = await queryTemporal(db, tenant, ctx, selection, filter, out, instanceLimit);
+    const all = await rulesOf(req);
+    const rules =
+      all &&
+      narrowForQuery(
+        all,
+        { q: selection.q, attrs: selection.attrs, geoproperty: selection.geo?.geoproperty },
+        (t) => ctx.expand(t),
+      );
+    const answer = await queryTemporal(
+      db,
+      tenant,
+      ctx,
+      rules ? { ...selection, restrict: rules } : selection,
+      filter,
+      out,
+      instanceLimit,
+    );
     if (selection.count) reply.header('NGSILD-Results-Count', String(answer.total ?? 0));
     const links = pageLinks(req, selection.offset, selection.limit, answer.body.length, answer.total);
     if (links) reply.header('Link', links);
-    return send(reply, req, ctx, answer, answer.body);
+    const body = await granted(rules, ctx, answer.body, typesOf(ctx), filter.timeproperty);
+    return send(reply, req, ctx, answer, body);
   }
 
   app.post(

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/db.js';
 import { badRequest, ProblemError } from '../../http/problem.js';
+import { compileAccess, needsLocation, type TypeRule } from '../access.js';
 import type { ResolvedContext } from '../jsonld/contexts.js';
 import {
   type Attrs,
@@ -144,6 +145,8 @@ export interface TemporalSelection {
   limit: number;
   offset: number;
   count: boolean;
+  /** Access rules of the caller (src/broker/access.ts): denied types and areas are filtered in SQL. */
+  restrict?: TypeRule[];
 }
 
 export interface TemporalAnswer {
@@ -180,6 +183,10 @@ function compileSelection(
     where.push(compileGeoQuery(g, onE));
     if (g.georel === 'near') orderBy = orderByDistance(g, onE);
     joinCurrent = true;
+  }
+  if (s.restrict?.length) {
+    where.push(...compileAccess(s.restrict, { alias: 't', geoAlias: 'e', params }));
+    if (needsLocation(s.restrict)) joinCurrent = true;
   }
   // Only entities with history in the time window (and for the attributes asked for, if any).
   const inst = ['i.tenant = t.tenant', 'i.entity_id = t.id'];
