@@ -111,7 +111,7 @@ for (const backend of backends()) {
       idp?.server.close();
     });
 
-    const signIn = async (account: string) => {
+    const signIn = async (account: string, accept = 'application/json') => {
       const start = await t.call({ method: 'GET', url: '/api/auth/oidc/login', as: null });
       assert.equal(start.statusCode, 302);
       const auth = new URL(String(start.headers.location));
@@ -119,8 +119,26 @@ for (const backend of backends()) {
       assert.equal(auth.searchParams.get('code_challenge_method'), 'S256');
       assert.ok(auth.searchParams.get('state') && auth.searchParams.get('nonce'));
       const back = await browse(auth.href, account);
-      return t.call({ method: 'GET', url: `/api/auth/oidc/callback${back.search}`, as: null });
+      return t.call({
+        method: 'GET',
+        url: `/api/auth/oidc/callback${back.search}`,
+        headers: { accept },
+        as: null,
+      });
     };
+
+    it('offers the provider to the web application, and hands a browser its token in the URL fragment', async () => {
+      assert.equal((await t.call({ method: 'GET', url: '/api/config', as: null })).json().oidc, true);
+      const r = await signIn('sub-zoe', 'text/html,application/xhtml+xml');
+      assert.equal(r.statusCode, 303);
+      const to = new URL(String(r.headers.location), 'http://escale.test');
+      assert.equal(to.pathname, '/signin');
+      assert.equal(to.search, ''); // never in the query string, which servers and proxies log
+      const fragment = new URLSearchParams(to.hash.slice(1));
+      const me = await t.call({ method: 'GET', url: '/api/me', as: fragment.get('token')! });
+      assert.equal(me.json().user.email, 'zoe@seaview.example');
+      assert.ok(Number(fragment.get('expiresIn')) > 0);
+    });
 
     it('signs in through the provider (code + PKCE), links the user by sub and joins by e-mail domain', async () => {
       const r = await signIn('sub-zoe');

@@ -149,8 +149,9 @@ export async function startWebSuite(
     await page.goto(`${base}/signin`);
     const form = page.getByRole('form');
     await form.getByLabel(/e-mail/i).fill(email);
-    await form.getByLabel(/mot de passe|password/i).fill(password);
-    await form.getByRole('button').click();
+    // (the input only: Mantine's show-password toggle is labelled "Toggle password visibility")
+    await form.getByRole('textbox', { name: /mot de passe|password/i }).fill(password);
+    await form.locator('button[type="submit"]').click();
     await page.getByTestId('account-menu').waitFor();
   };
 

@@ -107,11 +107,12 @@ describe('web plugin', () => {
 
   it('serves the settings at /api/config', async () => {
     const none = await appWith({ distDir: fakeDist() });
-    assert.deepEqual((await none.inject({ url: '/api/config' })).json(), { mapStyle: null });
+    // Without governance (this bare app), no OIDC sign-in is offered.
+    assert.deepEqual((await none.inject({ url: '/api/config' })).json(), { mapStyle: null, oidc: false });
     await none.close();
     const style = 'https://tiles.example.org/styles/port.json';
     const some = await appWith({ distDir: fakeDist(), mapStyle: style });
-    assert.deepEqual((await some.inject({ url: '/api/config' })).json(), { mapStyle: style });
+    assert.deepEqual((await some.inject({ url: '/api/config' })).json(), { mapStyle: style, oidc: false });
     await some.close();
   });
 

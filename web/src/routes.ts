@@ -5,6 +5,9 @@ export const ROUTES = {
   // /catalog itself is the DCAT-AP export of the catalog (src/catalog/), for harvesters.
   catalog: '/datasets',
   observatory: '/observatory',
+  observatoryStaff: '/observatory/staff',
+  // The project leads' personal link (the e-mail of src/observatory/campaigns.ts): /observatory/answer?token=...
+  observatoryAnswer: '/observatory/answer',
   innovation: '/innovation',
   admin: '/admin',
   signIn: '/signin',

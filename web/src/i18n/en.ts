@@ -82,13 +82,13 @@ export const en: Messages = {
   map: {
     title: 'Live port map',
     intro:
-      'Terminals, berths and vessels of the port of Le Havre, read from the NGSI-LD data hub. The list that comes with the map shows the same features.',
+      'Terminals and truck waiting times, berths, vessels, waste containers and collection rounds of Le Havre, read from the NGSI-LD data hub. The list that comes with the map shows the same features.',
     mapLabel: 'Map of the port of Le Havre',
     legend: 'Legend',
     noBaseMap: 'No base map is available: the data is shown on a plain background.',
     noWebgl: 'The map cannot be shown in this browser (WebGL unavailable). The list shows the same features.',
     listTitle: 'List of the map’s features',
-    caption: 'Terminals, berths and vessels ({{count}} features)',
+    caption: 'Terminals, berths, rounds, containers and vessels ({{count}} features)',
     filter: 'Show',
     columns: { name: 'Name', type: 'Type', info: 'Information' },
     show: 'Show the details of {{name}}',

@@ -83,14 +83,14 @@ export const fr = {
   map: {
     title: 'Carte du port en direct',
     intro:
-      'Terminaux, postes à quai et navires du port du Havre, lus dans le hub de données NGSI-LD. La liste qui accompagne la carte présente les mêmes éléments.',
+      'Terminaux et attente des camions, postes à quai, navires, conteneurs à déchets et tournées de collecte du Havre, lus dans le hub de données NGSI-LD. La liste qui accompagne la carte présente les mêmes éléments.',
     mapLabel: 'Carte du port du Havre',
     legend: 'Légende',
     noBaseMap: 'Aucun fond de carte n’est disponible : les données s’affichent sur un fond uni.',
     noWebgl:
       'La carte ne peut pas s’afficher dans ce navigateur (WebGL indisponible). La liste présente les mêmes éléments.',
     listTitle: 'Liste des éléments de la carte',
-    caption: 'Terminaux, postes à quai et navires ({{count}} éléments)',
+    caption: 'Terminaux, postes à quai, tournées, conteneurs et navires ({{count}} éléments)',
     filter: 'Afficher',
     columns: { name: 'Nom', type: 'Type', info: 'Information' },
     show: 'Afficher les détails de {{name}}',

@@ -85,6 +85,7 @@ export default function SignIn() {
             />
             <PasswordInput
               label={t('auth.password')}
+              visibilityToggleButtonProps={{ 'aria-label': t('auth.showPassword') }}
               autoComplete="current-password"
               required
               value={password}
