@@ -327,3 +327,37 @@ export function narrowForQuery(
     return hidden ? { type: r.type } : r;
   });
 }
+
+/**
+ * Aggregated values are computed in SQL over the whole requested interval, so they cannot be cut to an
+ * agreement's time window afterwards: the interval itself is narrowed to the windows of the grants that apply
+ * (with several, to their intersection, which may hide data some other type would allow: never the reverse).
+ * Returns the filter unchanged when no grant has a window, and null when nothing of the interval is allowed.
+ */
+export function narrowToWindows<
+  F extends { timerel?: 'before' | 'after' | 'between'; timeAt?: string; endTimeAt?: string },
+>(filter: F, rules: readonly TypeRule[]): F | null {
+  const windows = rules.flatMap((r) => (r.grant?.window ? [r.grant.window] : []));
+  if (windows.length === 0) return filter;
+  const at = (s: string | undefined) => (s === undefined ? undefined : Date.parse(s));
+  let start = filter.timerel === 'after' || filter.timerel === 'between' ? at(filter.timeAt) : undefined;
+  let end =
+    filter.timerel === 'before'
+      ? at(filter.timeAt)
+      : filter.timerel === 'between'
+        ? at(filter.endTimeAt)
+        : undefined;
+  for (const w of windows) {
+    const ws = at(w.start);
+    const we = at(w.end);
+    if (ws !== undefined && (start === undefined || ws > start)) start = ws;
+    if (we !== undefined && (end === undefined || we < end)) end = we;
+  }
+  if (start !== undefined && end !== undefined && start >= end) return null;
+  const iso = (n: number) => new Date(n).toISOString();
+  if (start !== undefined && end !== undefined)
+    return { ...filter, timerel: 'between', timeAt: iso(start), endTimeAt: iso(end) };
+  if (start !== undefined) return { ...filter, timerel: 'after', timeAt: iso(start), endTimeAt: undefined };
+  if (end !== undefined) return { ...filter, timerel: 'before', timeAt: iso(end), endTimeAt: undefined };
+  return filter;
+}

@@ -191,6 +191,27 @@ for (const backend of backends()) {
         simplified.json().waitingTime.values.map((p: unknown[]) => p[0]),
         [10],
       );
+      // Aggregates are computed over the agreement's window only: the maximum is not the 99 of 2025.
+      const aggregated = (as: string) =>
+        t.call({
+          method: 'GET',
+          url: '/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:TruckGateEvent:1?timerel=after&timeAt=2020-01-01T00:00:00Z&options=aggregatedValues&aggrMethods=max&attrs=waitingTime',
+          as,
+        });
+      const theirMax = await aggregated(consumer.token);
+      assert.equal(theirMax.statusCode, 200, theirMax.body);
+      assert.equal(theirMax.json().waitingTime.max[0][0], 10);
+      assert.equal((await aggregated(owner.token)).json().waitingTime.max[0][0], 99);
+      const inQuery = await t.call({
+        method: 'GET',
+        url: '/ngsi-ld/v1/temporal/entities?type=TruckGateEvent&timerel=after&timeAt=2020-01-01T00:00:00Z&options=aggregatedValues&aggrMethods=max&attrs=waitingTime',
+        as: consumer.token,
+      });
+      assert.equal(inQuery.statusCode, 200, inQuery.body);
+      assert.deepEqual(
+        (inQuery.json() as { waitingTime: { max: unknown[][] } }[]).map((e) => e.waitingTime.max[0][0]),
+        [10, 20],
+      );
       const outsideHist = await t.call({
         method: 'GET',
         url: '/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:TruckGateEvent:3',

@@ -8,6 +8,7 @@ import {
   applyGrantTemporal,
   type BrokerAccessPolicy,
   narrowForQuery,
+  narrowToWindows,
   ruleFor,
   type TypeRule,
 } from '../access.js';
@@ -307,13 +308,25 @@ export async function temporalRoutes(app: FastifyInstance, opts: TemporalPluginO
               ).entities.length === 0));
         if (hidden) throw new ProblemError('ResourceNotFound', `temporal entity ${entityId} does not exist`);
       }
+      // Aggregates cannot be cut afterwards: the interval is narrowed to the agreement's time window.
+      const found =
+        rules && out.representation === 'aggregatedValues'
+          ? await findTemporalEntity(db, tenant, entityId)
+          : undefined;
+      const rule = found && rules ? ruleFor(rules, found.types) : undefined;
+      const window = rule ? narrowToWindows(filter, [rule]) : filter;
+      if (!window)
+        throw new ProblemError(
+          'ResourceNotFound',
+          `temporal entity ${entityId} has no history you may read in this interval`,
+        );
       const answer = await retrieveTemporal(
         db,
         tenant,
         ctx,
         entityId,
         checkAttrs(splitList(q.attrs)),
-        filter,
+        window,
         out,
         instanceLimit,
       );
@@ -439,12 +452,16 @@ export async function temporalRoutes(app: FastifyInstance, opts: TemporalPluginO
         { q: selection.q, attrs: selection.attrs, geoproperty: selection.geo?.geoproperty },
         (t) => ctx.expand(t),
       );
+    // Aggregates cannot be cut afterwards: the interval is narrowed to the agreements' time windows.
+    const window =
+      rules && out.representation === 'aggregatedValues' ? narrowToWindows(filter, rules) : filter;
+    if (!window) return send(reply, req, ctx, { body: [] }, []);
     const answer = await queryTemporal(
       db,
       tenant,
       ctx,
       rules ? { ...selection, restrict: rules } : selection,
-      filter,
+      window,
       out,
       instanceLimit,
     );
