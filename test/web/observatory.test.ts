@@ -107,6 +107,10 @@ describe('observatory pages in Chromium', { timeout: 600_000 }, () => {
     assert.match((await page.getByTestId('obs-status-table').textContent()) ?? '', /En retard/);
     const projects = page.getByTestId('obs-projects');
     assert.equal(await projects.locator('tbody tr').count(), 10);
+    // The public projects on a map, named for screen readers with their number.
+    const map = page.getByTestId('obs-projects-map');
+    await map.locator('canvas.maplibregl-canvas').waitFor();
+    assert.match((await map.getAttribute('aria-label')) ?? '', /Carte des \d+ projets publics/);
     const section = page.getByRole('region', { name: 'Projets du programme' });
     await section.getByRole('button', { name: 'Page 2' }).click();
     await projects.getByText(/page 2 sur/).waitFor();

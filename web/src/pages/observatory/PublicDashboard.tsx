@@ -11,7 +11,7 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { useCallback, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import {
@@ -32,6 +32,8 @@ import { ErrorAlert, formatMoney, formatNumber, nameIn, ProjectStatusText } from
 import { IndicatorPanel } from './IndicatorPanel';
 
 const PAGE = 10;
+// The map library is large: loaded with the projects' map only.
+const ProjectsMap = lazy(() => import('./ProjectsMap'));
 
 async function loadAll(signal: AbortSignal, wanted: string | null) {
   const { items } = await publicProgrammes(signal);
@@ -296,6 +298,12 @@ export default function PublicDashboard() {
               ...PROJECT_STATUSES.map((s) => ({ value: s, label: t(`observatory.projectStatus.${s}`) })),
             ]}
           />
+          <Suspense fallback={<Loading />}>
+            <ProjectsMap
+              projects={projects}
+              label={t('observatory.public.mapLabel', { count: projects.length })}
+            />
+          </Suspense>
           <div className="obs-scroll">
             <Table fz="sm" captionSide="top" striped className="obs-table" data-testid="obs-projects">
               <Table.Caption>
