@@ -22,6 +22,7 @@ import { mobilityRoutes } from './mobility/routes.js';
 import { observatoryRoutes, projectsOfOrganisation } from './observatory/index.js';
 import { version } from './version.js';
 import { loadOsmFile, wasteFigure, wasteRoutes } from './waste/index.js';
+import { liveRoutes } from './web/live.js';
 import { webPlugin } from './web/plugin.js';
 
 export interface AppDeps {
@@ -143,6 +144,8 @@ export async function buildApp({ config, db, broker, ingest, mobility }: AppDeps
   b.onChange(subs.listener);
   await app.register(subscriptionRoutes, { prefix: '/ngsi-ld/v1', subs });
   app.addHook('onReady', () => subs.start());
+  // The web map's live vessels are pushed through a subscription of the platform (src/web/live.ts).
+  await app.register(liveRoutes, { subs });
   app.addHook('onClose', () => subs.stop());
   await app.register(ingestRoutes, { ingest });
   await app.register(mobilityRoutes, { db, broker: b, mobility, settings: mobility?.settings ?? config });

@@ -169,12 +169,14 @@ describe('web application in Chromium', { timeout: 600_000 }, () => {
     await details.waitFor({ state: 'detached' });
   });
 
-  it('shows a vessel that reaches the hub at the next refresh (every 10 s)', {
+  it('shows a vessel as soon as it reaches the hub: pushed over Server-Sent Events, not polled', {
     timeout: 60_000,
   }, async () => {
     const page = await openPage('/map');
     await page.locator('tbody tr[data-type="Terminal"]').first().waitFor();
     assert.equal(await page.locator('tbody tr[data-type="Vessel"]').count(), 0);
+    // The stream is open (the full reload comes only every minute: a row within 25 s was pushed).
+    await page.locator('[data-testid="vessel-status"][data-live="on"]').waitFor();
     const created = await fetch(`${base}/ngsi-ld/v1/entities`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
@@ -196,6 +198,15 @@ describe('web application in Chromium', { timeout: 600_000 }, () => {
     );
     await row.getByRole('button').click();
     await page.getByTestId('details').getByRole('heading', { name: 'SEINE TEST' }).waitFor();
+    // It gets under way: the pushed update is merged with what the map knew (its name stays).
+    const moved = await fetch(`${base}/ngsi-ld/v1/entities/urn:ngsi-ld:Vessel:MMSI-228000000/attrs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ speedOverGround: { type: 'Property', value: 7.5 } }),
+    });
+    assert.equal(moved.status, 204);
+    await page.getByTestId('details').getByText('7.5').waitFor({ timeout: 25_000 });
+    assert.match((await row.textContent()) ?? '', /SEINE TEST/);
   });
 
   it('answers client routes on reload (SPA fallback), and an unknown path with a page that says so', async () => {

@@ -8,7 +8,9 @@ import { SubscriptionCache } from './cache.js';
 import { Cluster } from './cluster.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import { createMatcher } from './matcher.js';
+import { parseSubscription } from './model.js';
 import { PeriodicRunner } from './periodic.js';
+import { insertSubscription } from './repository.js';
 import { StreamHub } from './stream.js';
 import { notifyAllowlist } from './targets.js';
 
@@ -41,6 +43,11 @@ export interface Subscriptions {
   streamFilter(
     owner: Principal | undefined,
   ): ((notification: string) => Promise<string | undefined>) | undefined;
+  /**
+   * Creates a subscription of the platform itself (no owner: it sees what an anonymous reader sees) unless one
+   * with its id exists; true when created. The web map's live vessels use one (src/web/live.ts).
+   */
+  ensure(subscription: Record<string, unknown>, tenant?: string): Promise<boolean>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -129,6 +136,19 @@ export function createSubscriptions(deps: {
       cache.invalidate(tenant);
       if (deleted !== undefined) hub.end(tenant, deleted);
       cluster?.subscriptionsChanged(tenant, deleted);
+    },
+    async ensure(subscription, tenant = '') {
+      const body = parseSubscription(subscription, contexts.core, () => {
+        throw new Error('a platform subscription needs its own id');
+      });
+      const created = await db.transaction((tx) =>
+        insertSubscription(tx, tenant, body, null, null, new Date().toISOString(), undefined),
+      );
+      if (created) {
+        cache.invalidate(tenant);
+        cluster?.subscriptionsChanged(tenant);
+      }
+      return created;
     },
     streamFilter(owner) {
       if (!access || (owner && isPlatformAdmin(owner))) return undefined;

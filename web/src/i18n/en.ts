@@ -95,7 +95,7 @@ export const en: Messages = {
     vessels_one: '{{count}} vessel in the port area.',
     vessels_other: '{{count}} vessels in the port area.',
     noVessels: 'No vessel known to the hub is in the port area: they come with the AIS connector.',
-    updatedAt: 'Vessels updated at {{time}}, every 10 seconds.',
+    updatedAt: 'Vessels followed live: last update at {{time}}.',
     error: 'The map data could not be read ({{message}}).',
     details: 'Details',
     closeDetails: 'Close the details',

@@ -97,7 +97,7 @@ export const fr = {
     vessels_one: '{{count}} navire dans la zone du port.',
     vessels_other: '{{count}} navires dans la zone du port.',
     noVessels: 'Aucun navire connu du hub dans la zone du port : ils arrivent avec le connecteur AIS.',
-    updatedAt: 'Navires mis à jour à {{time}}, toutes les 10 secondes.',
+    updatedAt: 'Navires suivis en direct : dernière mise à jour à {{time}}.',
     error: 'Les données de la carte n’ont pas pu être lues ({{message}}).',
     details: 'Détails',
     closeDetails: 'Fermer les détails',

@@ -1,6 +1,6 @@
 import { Alert, Button, Checkbox, Group, Stack, Text, Title } from '@mantine/core';
 import type { StyleSpecification } from 'maplibre-gl';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson } from '../api/http';
 import { type BBox, type EntityFeature, entityFeatures, webConfig } from '../api/ngsi';
@@ -12,7 +12,9 @@ import { FILL_BANDS, featureName, KINDS, type Kind, type PortLayers } from '../m
 import { MapView, PLAIN_STYLE } from '../map/MapView';
 import { MAP_COLORS } from '../theme';
 
-const VESSEL_REFRESH_MS = 10_000;
+// Vessels are pushed as they move (Server-Sent Events); a full reload now and then drops the ones gone.
+const VESSEL_REFRESH_MS = 60_000;
+const LIVE_VESSELS = '/api/live/vessels';
 const WASTE_REFRESH_MS = 60_000;
 const STYLE_TIMEOUT_MS = 5_000;
 
@@ -110,6 +112,71 @@ const PORT_AREA: BBox = [-0.5, 49.2, 0.6, 49.8];
 
 const loadVessels = (signal: AbortSignal) => entityFeatures('Vessel', signal, PORT_AREA);
 
+const inPortArea = ([x, y]: number[]) =>
+  x >= PORT_AREA[0] && x <= PORT_AREA[2] && y >= PORT_AREA[1] && y <= PORT_AREA[3];
+
+/** A vessel of a live notification (keyValues) as a map feature; undefined outside the port area. */
+function liveVessel(e: Record<string, unknown>): EntityFeature | undefined {
+  const loc = e.location as { type?: string; coordinates?: number[] } | undefined;
+  if (typeof e.id !== 'string' || loc?.type !== 'Point' || !Array.isArray(loc.coordinates)) return undefined;
+  if (!inPortArea(loc.coordinates)) return undefined;
+  const { id, location: _location, ...rest } = e;
+  return {
+    id,
+    type: 'Vessel',
+    geometry: { type: 'Point', coordinates: loc.coordinates },
+    properties: { ...rest, type: 'Vessel' },
+  };
+}
+
+/**
+ * Vessels as they move: the notifications of the platform's live-vessels subscription, merged over the last
+ * full load (which they replace when it comes again). `at` is when the last one arrived.
+ */
+function useLiveVessels(loaded: EntityFeature[] | undefined): {
+  vessels: EntityFeature[] | undefined;
+  at?: Date;
+  connected: boolean;
+} {
+  const [live, setLive] = useState<{ byId: Map<string, EntityFeature>; at?: Date }>({ byId: new Map() });
+  const [connected, setConnected] = useState(false);
+  // A new full load is the truth: forget what was pushed before it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset on each new load
+  useEffect(() => setLive({ byId: new Map() }), [loaded]);
+  useEffect(() => {
+    if (typeof EventSource === 'undefined') return;
+    const source = new EventSource(LIVE_VESSELS);
+    source.addEventListener('open', () => setConnected(true));
+    source.addEventListener('error', () => setConnected(false)); // the browser reconnects by itself
+    source.addEventListener('notification', (ev) => {
+      let data: Record<string, unknown>[] = [];
+      try {
+        data =
+          (JSON.parse((ev as MessageEvent<string>).data) as { data?: Record<string, unknown>[] }).data ?? [];
+      } catch {
+        return;
+      }
+      setLive((prev) => {
+        const byId = new Map(prev.byId);
+        for (const e of data) {
+          const f = liveVessel(e);
+          if (f) byId.set(f.id, f);
+        }
+        return { byId, at: new Date() };
+      });
+    });
+    return () => source.close();
+  }, []);
+  const vessels = useMemo(() => {
+    if (!loaded && live.byId.size === 0) return undefined;
+    const byId = new Map((loaded ?? []).map((f) => [f.id, f]));
+    for (const [id, f] of live.byId)
+      byId.set(id, { ...f, properties: { ...byId.get(id)?.properties, ...f.properties } });
+    return [...byId.values()];
+  }, [loaded, live]);
+  return { vessels, at: live.at, connected };
+}
+
 /** The legend's symbol for a kind: a shape and a line style as well as a colour. */
 function Swatch({ kind }: { kind: Kind }) {
   return (
@@ -167,6 +234,7 @@ export default function PortMap() {
   const baseMap = useData(resolveBaseMap);
   const statics = useData(loadStatic);
   const vessels = useData(loadVessels, VESSEL_REFRESH_MS);
+  const live = useLiveVessels(vessels.state.data);
   const waste = useData(loadWaste, WASTE_REFRESH_MS);
   const rounds = useData(loadRounds, WASTE_REFRESH_MS);
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -182,9 +250,9 @@ export default function PortMap() {
       Berth: statics.state.data?.Berth ?? [],
       Round: rounds.state.data?.rounds ?? [],
       WasteContainer: waste.state.data ?? [],
-      Vessel: vessels.state.data ?? [],
+      Vessel: live.vessels ?? [],
     }),
-    [statics.state.data, vessels.state.data, waste.state.data, rounds.state.data],
+    [statics.state.data, live.vessels, waste.state.data, rounds.state.data],
   );
   const listed: EntityFeature[] = useMemo(
     () => KINDS.flatMap((k) => (visible[k] ? layers[k] : [])),
@@ -220,8 +288,8 @@ export default function PortMap() {
   );
 
   const error = statics.state.error ?? vessels.state.error;
-  const vesselCount = vessels.state.data?.length;
-  const updatedAt = vessels.state.status === 'ok' ? vessels.state.at : undefined;
+  const vesselCount = live.vessels?.length;
+  const updatedAt = live.at ?? (vessels.state.status === 'ok' ? vessels.state.at : undefined);
 
   return (
     <Stack gap="md">
@@ -305,7 +373,7 @@ export default function PortMap() {
               ? t('map.roundsOf', { date: rounds.state.data.date, count: rounds.state.data.rounds.length })
               : t('map.noRounds')}
           </Text>
-          <Text size="sm" data-testid="vessel-status">
+          <Text size="sm" data-testid="vessel-status" data-live={live.connected ? 'on' : 'off'}>
             {vesselCount === undefined
               ? t('app.loading')
               : vesselCount === 0
