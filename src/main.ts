@@ -91,14 +91,21 @@ export async function start(config: Config): Promise<Running> {
   const wasteBackfill =
     wasteSeed && !wasteSeed.skipped
       ? backfillWasteReadings(db, wasteSeed.readings(), wasteAbort.signal)
-          .then(async (readings) => {
+          .then((readings) => {
+            if (wasteAbort.signal.aborted) return; // stopping: no planning on a partial history
             app.log.info({ readings }, 'demo: waste readings loaded');
-            // Tomorrow's rounds, planned on those readings, for the port map.
-            const plan = await planDemoRounds(db, broker);
-            if (plan)
-              app.log.info({ rounds: plan.rounds.length, date: plan.date }, 'demo: waste rounds planned');
+            // Tomorrow's rounds, planned on those readings, for the port map; not awaited by stop().
+            planDemoRounds(db, broker).then(
+              (plan) => {
+                if (plan)
+                  app.log.info({ rounds: plan.rounds.length, date: plan.date }, 'demo: waste rounds planned');
+              },
+              (err: Error) => {
+                if (!wasteAbort.signal.aborted) app.log.warn({ err: err.message }, 'demo: waste rounds');
+              },
+            );
           })
-          .catch((err: Error) => app.log.warn({ err: err.message }, 'demo: waste readings and rounds'))
+          .catch((err: Error) => app.log.warn({ err: err.message }, 'demo: waste readings'))
       : undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
