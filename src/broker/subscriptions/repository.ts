@@ -147,26 +147,38 @@ export async function findSubscription(
   return r.rows[0] ? toRecord(r.rows[0]) : undefined;
 }
 
+/** Whose subscriptions a caller may list: all, or those without an owner and those of a user or organisations. */
+export type Visibility = 'all' | { userId?: string; orgIds: string[] };
+
 export async function listSubscriptions(
   db: Queryable,
   tenant: string,
   limit: number,
   offset: number,
   count: boolean,
+  visibility: Visibility = 'all',
 ): Promise<{ records: SubscriptionRecord[]; total?: number }> {
+  const params: unknown[] = [tenant];
+  let where = 'tenant = $1';
+  if (visibility !== 'all') {
+    params.push(visibility.userId ?? null, visibility.orgIds);
+    where += ` AND (owner IS NULL OR owner->>'userId' = $2 OR owner->>'orgId' = ANY($3::text[])
+      OR EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(owner->'memberships', '[]'::jsonb)) m
+                  WHERE m->>'orgId' = ANY($3::text[])))`;
+  }
   const records: SubscriptionRecord[] = [];
   if (limit > 0) {
     const r = await db.query<Row>(
-      `SELECT ${COLUMNS} FROM broker_subscriptions WHERE tenant = $1 ORDER BY id LIMIT $2 OFFSET $3`,
-      [tenant, limit, offset],
+      `SELECT ${COLUMNS} FROM broker_subscriptions WHERE ${where} ORDER BY id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, limit, offset],
     );
     for (const row of r.rows) records.push(toRecord(row));
   }
   let total: number | undefined;
   if (count) {
     const c = await db.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM broker_subscriptions WHERE tenant = $1',
-      [tenant],
+      `SELECT count(*)::int AS n FROM broker_subscriptions WHERE ${where}`,
+      params,
     );
     total = Number(c.rows[0].n);
   }

@@ -33,6 +33,33 @@ function ownerOf(req: FastifyRequest): Principal | undefined {
   return p;
 }
 
+/**
+ * Whether the caller may see (and so change) a subscription: its endpoint and receiver headers are the
+ * creator's business. Platform administrators see all; others the subscriptions of their own organisations
+ * (or their own); subscriptions without an owner (the platform's own, or older than owners) are public.
+ */
+function mayAccess(caller: Principal | undefined, owner: Principal | undefined): boolean {
+  if (!owner) return true;
+  if (!caller || caller.kind === 'anonymous') return false;
+  if (caller.kind === 'user' && caller.platformAdmin) return true;
+  const orgsOf = (p: Principal): string[] =>
+    p.kind === 'user' ? p.memberships.map((m) => m.orgId) : p.kind === 'apiKey' ? [p.orgId] : [];
+  if (caller.kind === 'user' && owner.kind === 'user' && caller.userId === owner.userId) return true;
+  const mine = new Set(orgsOf(caller));
+  return orgsOf(owner).some((o) => mine.has(o));
+}
+
+const callerOf = (req: FastifyRequest): Principal | undefined =>
+  (req as FastifyRequest & { principal?: Principal }).principal;
+
+function visibilityOf(req: FastifyRequest): repo.Visibility {
+  const p = callerOf(req);
+  if (p?.kind === 'user' && p.platformAdmin) return 'all';
+  if (p?.kind === 'user') return { userId: p.userId, orgIds: p.memberships.map((m) => m.orgId) };
+  if (p?.kind === 'apiKey') return { orgIds: [p.orgId] };
+  return { orgIds: [] };
+}
+
 export interface SubscriptionRoutesOptions {
   subs: Subscriptions;
 }
@@ -158,7 +185,7 @@ export async function subscriptionRoutes(
       const limit = q.limit ?? 20;
       const offset = q.offset ?? 0;
       if (limit === 0 && !q.count) throw badRequest('limit=0 is only meaningful with count=true');
-      const r = await repo.listSubscriptions(db, tenant, limit, offset, q.count ?? false);
+      const r = await repo.listSubscriptions(db, tenant, limit, offset, q.count ?? false, visibilityOf(req));
       if (q.count) reply.header('NGSILD-Results-Count', String(r.total ?? 0));
       const links = pageLinks(req, offset, limit, r.records.length, r.total);
       if (links) reply.header('Link', links);
@@ -182,7 +209,7 @@ export async function subscriptionRoutes(
       const tenant = await readTenant(req);
       const ctx = await queryContext(req, contexts);
       const r = await repo.findSubscription(db, tenant, id);
-      if (!r) throw notFound(id);
+      if (!r || !mayAccess(callerOf(req), r.owner)) throw notFound(id);
       return sendLd(reply, type, ctx, renderSubscription(r, ctx, { sysAttrs: sys }));
     },
   );
@@ -195,7 +222,7 @@ export async function subscriptionRoutes(
       const tenant = await readTenant(req);
       const ctx = await bodyContext(req, contexts, req.body, { mergePatch: true });
       const prior = await repo.findSubscription(db, tenant, id);
-      if (!prior) throw notFound(id);
+      if (!prior || !mayAccess(callerOf(req), prior.owner)) throw notFound(id);
       const priorQ = await contexts.resolve(prior.qContext ?? undefined);
       const jsonld = await checkOutside(
         patchSubscription(prior.body, req.body, ctx, priorQ).body,
@@ -224,6 +251,8 @@ export async function subscriptionRoutes(
     async (req, reply) => {
       const id = checkId((req.params as Static<typeof IdParams>).subscriptionId);
       const tenant = await readTenant(req);
+      const existing = await repo.findSubscription(db, tenant, id);
+      if (!existing || !mayAccess(callerOf(req), existing.owner)) throw notFound(id);
       const deleted = await db.transaction((tx) => repo.deleteSubscription(tx, tenant, id));
       if (!deleted) throw notFound(id);
       subs.changed(tenant, id);
@@ -247,7 +276,7 @@ export async function subscriptionRoutes(
       const id = checkId((req.params as Static<typeof IdParams>).subscriptionId);
       const tenant = await readTenant(req);
       const sub = await repo.findSubscription(db, tenant, id);
-      if (!sub) throw notFound(id);
+      if (!sub || !mayAccess(callerOf(req), sub.owner)) throw notFound(id);
       // Restricted data reaches a stream only as the subscription's creator may read it (src/broker/access.ts).
       const filter = subs.streamFilter(sub.owner);
       reply.hijack();

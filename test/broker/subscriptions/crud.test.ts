@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { makeWorld } from '../../governance/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { backends } from '../../helpers/db.js';
 import { notifyEnv } from './helpers.js';
@@ -33,6 +34,54 @@ for (const backend of backends()) {
       t = await startTestApp(backend);
     });
     after(() => t.dispose());
+
+    it("keeps a subscription to its creator's organisations: others neither see, list, change nor delete it", async () => {
+      const w = await makeWorld(t);
+      const tenant = { 'NGSILD-Tenant': 'owners' };
+      const r = await t.call({
+        method: 'POST',
+        url: BASE,
+        headers: tenant,
+        json: minimal({
+          id: 'urn:ngsi-ld:Subscription:alice',
+          notification: { endpoint: { uri: ENDPOINT, receiverInfo: [{ key: 'X-Secret', value: 's3cr3t' }] } },
+        }),
+        as: w.aliceAdminA,
+      });
+      assert.equal(r.statusCode, 201, r.body);
+      const url = `${BASE}/${enc('urn:ngsi-ld:Subscription:alice')}`;
+      // A colleague of the same organisation, and a platform administrator, see it.
+      assert.equal((await t.call({ method: 'GET', url, headers: tenant, as: w.bobMemberA })).statusCode, 200);
+      assert.equal((await t.call({ method: 'GET', url, headers: tenant })).statusCode, 200);
+      // Another organisation and an anonymous caller learn nothing, not even that it exists.
+      for (const as of [w.carolAdminB, null]) {
+        const one = await t.call({ method: 'GET', url, headers: tenant, as });
+        assert.equal(one.statusCode, 404);
+        assert.ok(!one.body.includes('s3cr3t'));
+        const list = await t.call({ method: 'GET', url: `${BASE}?count=true`, headers: tenant, as });
+        assert.deepEqual(list.json(), []);
+        assert.equal(list.headers['ngsild-results-count'], '0');
+        assert.equal(
+          (await t.call({ method: 'GET', url: `${url}/events`, headers: tenant, as })).statusCode,
+          404,
+        );
+      }
+      const patch = await t.call({
+        method: 'PATCH',
+        url,
+        headers: tenant,
+        json: { description: 'mine now' },
+        as: w.carolAdminB,
+      });
+      assert.equal(patch.statusCode, 404);
+      const del = await t.call({ method: 'DELETE', url, headers: tenant, as: w.carolAdminB });
+      assert.equal(del.statusCode, 404);
+      const listed = await t.call({ method: 'GET', url: BASE, headers: tenant, as: w.bobMemberA });
+      assert.deepEqual(
+        (listed.json() as { id: string }[]).map((x) => x.id),
+        ['urn:ngsi-ld:Subscription:alice'],
+      );
+    });
 
     it('creates with a generated id, answers 201 with Location, and reads it back', async () => {
       const r = await t.call({ method: 'POST', url: BASE, json: minimal({ watchedAttributes: ['speed'] }) });
