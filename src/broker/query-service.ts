@@ -3,7 +3,7 @@ import { badRequest } from '../http/problem.js';
 import { compileAccess, type TypeRule } from './access.js';
 import type { ResolvedContext } from './jsonld/contexts.js';
 import type { StoredEntity } from './model.js';
-import { compileGeoQuery, orderByDistance, parseGeoQuery } from './query/geo.js';
+import { compileGeoQuery, nearestFirst, orderByDistance, parseGeoQuery } from './query/geo.js';
 import { compileQ, compileScopeQ, createParams, parseQ, parseScopeQ } from './query/index.js';
 import { compileEntitySelection } from './query/selection.js';
 import * as repo from './repository.js';
@@ -70,11 +70,17 @@ export async function runEntityQuery(
   if (input.restrict?.length) where.push(...compileAccess(input.restrict, c));
   if (input.scopeQ) where.push(compileScopeQ(parseScopeQ(input.scopeQ), c));
   let orderBy: string | undefined;
+  let nearest: repo.EntityQuerySql['nearest'];
   if (input.geo) {
     const g = parseGeoQuery(input.geo);
     if (g) {
-      where.push(compileGeoQuery(g, c));
-      if (input.geo.georel?.startsWith('near')) orderBy = orderByDistance(g, c);
+      const condition = compileGeoQuery(g, c);
+      where.push(condition);
+      if (g.georel === 'near') {
+        const plan = nearestFirst(g, c);
+        orderBy = plan?.distance ?? orderByDistance(g, c);
+        if (plan) nearest = { plan, condition };
+      }
     }
   }
   try {
@@ -85,6 +91,7 @@ export async function runEntityQuery(
       limit: input.limit,
       offset: input.offset,
       count: input.count,
+      nearest,
     });
   } catch (err) {
     // Data exceptions raised by PostgreSQL on user input (an invalid regex, say) are the client's error.

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/db.js';
 import type { Attrs, StoredEntity } from './model.js';
+import type { NearestFirst } from './query/geo.js';
 
 /** The broker's SQL. Nothing outside src/broker touches these tables. */
 
@@ -125,7 +126,17 @@ export interface EntityQuerySql {
   limit: number;
   offset: number;
   count: boolean;
+  /**
+   * A `near;maxDistance` page to find through the index's nearest neighbours (query/geo.ts, nearestFirst):
+   * `condition` is the element of `where` that is the near condition.
+   */
+  nearest?: { plan: NearestFirst; condition: string };
 }
+
+/** Rows the nearest-neighbour scan reads at most, per row of the page, before giving up on a tight bound. */
+const KNN_ROWS_PER_RESULT = 20;
+/** Pages deeper than this are sorted from the whole circle (the bound would not be tight anyway). */
+const KNN_MAX_DEPTH = 1000;
 
 export async function queryEntities(
   db: Queryable,
@@ -134,7 +145,30 @@ export async function queryEntities(
   const where = q.where.length ? `WHERE ${q.where.join(' AND ')}` : '';
   const order = q.orderBy ? `${q.orderBy}, e.id` : 'e.id';
   const entities: StoredEntity[] = [];
-  if (q.limit > 0) {
+  const depth = q.offset + q.limit;
+  if (q.limit > 0 && q.nearest && depth <= KNN_MAX_DEPTH) {
+    // Two steps in one statement: any `depth` matches among the index's nearest neighbours bound the page's
+    // radius (the whole maxDistance when fewer are found); the page is then sorted from that small circle.
+    // The bound gets a millimetre more: ST_DWithin and ST_Distance round differently at the boundary.
+    const { plan, condition } = q.nearest;
+    const scan = Math.max(1000, depth * KNN_ROWS_PER_RESULT);
+    const final = q.where.map((w) => (w === condition ? plan.within('b.r') : w));
+    const r = await db.query<Row>(
+      `WITH k AS (
+         SELECT ${plan.distance} AS d
+           FROM (SELECT * FROM broker_entities n WHERE n.tenant = $1 AND n.location_geom IS NOT NULL
+                  ORDER BY ${plan.knnOrder('n')} LIMIT ${scan}) e
+          ${where} LIMIT ${depth}),
+       b AS (SELECT CASE WHEN count(*) < ${depth} THEN ${plan.maxDistance}
+                          ELSE LEAST(max(d) * (1 + 1e-9) + 0.001, ${plan.maxDistance}) END AS r FROM k)
+       SELECT ${COLUMNS.split(', ')
+         .map((c) => `e.${c}`)
+         .join(', ')} FROM broker_entities e CROSS JOIN b
+        WHERE ${final.join(' AND ')} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`,
+      q.params,
+    );
+    for (const row of r.rows) entities.push(toEntity(row));
+  } else if (q.limit > 0) {
     const r = await db.query<Row>(
       `SELECT ${COLUMNS.split(', ')
         .map((c) => `e.${c}`)

@@ -93,6 +93,56 @@ for (const backend of backends()) {
       assert.deepEqual(within, ['000', '001', '002', '003', '004']);
     });
 
+    it('pages near results nearest first in a dense fleet, as sorting every match would', async () => {
+      // 600 vessels in 2 km x 1.5 km: nearest-first pages are found from the index's nearest neighbours
+      // (src/broker/repository.ts); the reference sorts every match of the circle by geodesic distance.
+      const tenant = { 'NGSILD-Tenant': 'dense' };
+      let seed = 7;
+      const rnd = () => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+        return seed / 2_147_483_648;
+      };
+      const dense = Array.from({ length: 600 }, (_, i) => ({
+        id: `urn:ngsi-ld:Vessel:D${i}`,
+        type: 'Vessel',
+        speed: { type: 'Property', value: Math.round(rnd() * 20) },
+        location: {
+          type: 'GeoProperty',
+          value: { type: 'Point', coordinates: [0.1 + rnd() * 0.028, 49.47 + rnd() * 0.0135] },
+        },
+      }));
+      const created = await t.call({
+        method: 'POST',
+        url: `${BASE}/entityOperations/create`,
+        headers: tenant,
+        json: dense,
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      for (const [lon, lat, meters, limit, offset] of [
+        [0.114, 49.4768, 800, 20, 0],
+        [0.114, 49.4768, 800, 5, 35],
+        [0.1, 49.47, 300, 1, 0],
+        [0.128, 49.4835, 5000, 50, 100],
+        [0.2, 49.47, 100, 10, 0],
+      ]) {
+        const got = await ids(
+          `type=Vessel&q=speed>5&limit=${limit}&offset=${offset}&georel=${encodeURIComponent(`near;maxDistance==${meters}`)}` +
+            `&geometry=Point&coordinates=${encodeURIComponent(JSON.stringify([lon, lat]))}`,
+          tenant,
+        );
+        const ref = await t.db().query<{ id: string }>(
+          `SELECT id FROM broker_entities, (SELECT ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326)::geography AS p) r
+            WHERE tenant = 'dense' AND (attrs -> $4::text -> 0 ->> 'value')::float8 > 5
+              AND ST_Distance(location_geom::geography, p) <= $3::float8
+            ORDER BY ST_Distance(location_geom::geography, p), id LIMIT $5 OFFSET $6`,
+          [lon, lat, meters, 'https://uri.etsi.org/ngsi-ld/default-context/speed', limit, offset],
+        );
+        const want = ref.rows.map((r) => r.id.split(':').pop());
+        assert.deepEqual(got, want, `near ${lon},${lat} ${meters} m, limit ${limit} offset ${offset}`);
+        if (lon !== 0.2) assert.ok(want.length > 0);
+      }
+    });
+
     it('filters by scopeQ and by attrs', async () => {
       assert.equal((await ids('scopeQ=/Le_Havre/Estuary&limit=100')).length, 15);
       assert.equal((await ids(`scopeQ=${encodeURIComponent('/Le_Havre/#')}&limit=100`)).length, 30);

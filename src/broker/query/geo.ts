@@ -202,9 +202,60 @@ export function orderByDistance(g: GeoQuery, ctx: GeoSqlContext): string {
   return `ST_Distance(${targetGeometry(g, ctx)}::geography, ${refSql(g, ctx.params)}::geography)`;
 }
 
-function compileNear(g: GeoQuery, target: string, ref: string, params: SqlParams): string {
+/**
+ * The pieces of a nearest-first page found through the GiST index (K nearest neighbours), for
+ * `near;maxDistance` on the indexed `location`; undefined otherwise. The index orders by planar distance in
+ * degrees, not by geodesic distance, so it does not give the page itself; it gives a bound: the geodesic
+ * distance `r` of the farthest of any `k` matching entities. The k nearest by geodesic distance are all
+ * within `r` (there are k matches within it), so the page is the nearest-first sort of the matches within
+ * `r` — a small circle instead of the whole maxDistance circle. See repository.queryEntities.
+ */
+export interface NearestFirst {
+  /** The planar distance the index orders by, on the given alias. */
+  knnOrder: (alias: string) => string;
+  /** The geodesic distance on `ctx.alias`, meters. */
+  distance: string;
+  /** The near condition with maxDistance replaced by the SQL expression `radius` (meters, <= maxDistance). */
+  within: (radius: string) => string;
+  /** maxDistance, a bind placeholder. */
+  maxDistance: string;
+}
+
+export function nearestFirst(g: GeoQuery, ctx: GeoSqlContext): NearestFirst | undefined {
+  if (g.georel !== 'near' || g.maxDistance === undefined) return undefined;
+  if (ctx.expand(g.geoproperty) !== LOCATION_IRI) return undefined;
+  const degrees = planarRadius(g.geometry, g.maxDistance);
+  if (degrees === undefined) return undefined;
+  const ref = refSql(g, ctx.params);
+  const target = targetGeometry(g, ctx);
+  const maxDistance = `${ctx.params.add(g.maxDistance)}::float8`;
+  const pDegrees = `${ctx.params.add(degrees)}::float8`;
+  return {
+    knnOrder: (alias) => `${alias}.location_geom <-> ${ref}`,
+    distance: `ST_Distance(${target}::geography, ${ref}::geography)`,
+    // planarRadius grows at most linearly with the meters below maxDistance (its cosine only shrinks with
+    // the radius), so degrees * radius / maxDistance still covers the radius.
+    within: (radius) =>
+      compileNear(g, target, ref, ctx.params, {
+        meters: radius,
+        degrees: `${pDegrees} * ${radius} / ${maxDistance}`,
+      }),
+    maxDistance,
+  };
+}
+
+function compileNear(
+  g: GeoQuery,
+  target: string,
+  ref: string,
+  params: SqlParams,
+  radius?: { meters: string; degrees: string },
+): string {
   const parts: string[] = [];
-  if (g.maxDistance !== undefined) {
+  if (radius) {
+    parts.push(`ST_DWithin(${target}, ${ref}, ${radius.degrees})`);
+    parts.push(`ST_DWithin(${target}::geography, ${ref}::geography, ${radius.meters})`);
+  } else if (g.maxDistance !== undefined) {
     // The geography test cannot use the GiST index (built on geometry); a planar ST_DWithin with a radius
     // in degrees that is never smaller than the meters asked for can, and keeps the result exact.
     const degrees = planarRadius(g.geometry, g.maxDistance);
