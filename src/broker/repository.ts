@@ -33,28 +33,57 @@ export async function findEntity(
   tenant: string,
   id: string,
 ): Promise<StoredEntity | undefined> {
-  const r = await db.query<Row>(`SELECT ${COLUMNS} FROM broker_entities WHERE tenant = $1 AND id = $2`, [
-    tenant,
-    id,
-  ]);
+  const r = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM broker_entities WHERE tenant = $1 AND id = $2`,
+    [tenant, id],
+    { prepare: true },
+  );
   return r.rows[0] ? toEntity(r.rows[0]) : undefined;
 }
 
-/** Reads and row-locks the entities that exist among ids, in id order so that two batches never deadlock. */
+/**
+ * Reads and row-locks the entities that exist among ids, in id order so that two batches never deadlock; with
+ * them, the values of `prefetch` (scalar SQL expressions of the tenant, `$1`), in the same round trip.
+ */
 export async function lockEntities(
   tx: Queryable,
   tenant: string,
   ids: string[],
-): Promise<Map<string, StoredEntity>> {
-  const out = new Map<string, StoredEntity>();
-  if (ids.length === 0) return out;
-  const r = await tx.query<Row>(
-    `SELECT ${COLUMNS} FROM broker_entities WHERE tenant = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`,
+  prefetch: string[] = [],
+): Promise<{ entities: Map<string, StoredEntity>; prefetched: unknown[] }> {
+  const entities = new Map<string, StoredEntity>();
+  const lock = `SELECT ${COLUMNS} FROM broker_entities WHERE tenant = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`;
+  if (prefetch.length === 0) {
+    if (ids.length === 0) return { entities, prefetched: [] };
+    const r = await tx.query<Row>(lock, [tenant, ids], { prepare: true });
+    for (const row of r.rows) entities.set(row.id, toEntity(row));
+    return { entities, prefetched: [] };
+  }
+  const values = prefetch.map((sql, k) => `(${sql}) AS p${k}`).join(', ');
+  const r = await tx.query<Partial<Row> & Record<string, unknown>>(
+    `WITH locked AS (${lock}) SELECT l.*, p.* FROM (SELECT ${values}) p LEFT JOIN locked l ON true ORDER BY l.id`,
     [tenant, ids],
+    { prepare: true },
   );
-  for (const row of r.rows) out.set(row.id, toEntity(row));
-  return out;
+  for (const row of r.rows)
+    if (row.id !== null && row.id !== undefined) entities.set(row.id, toEntity(row as Row));
+  const first = r.rows[0] ?? {};
+  return { entities, prefetched: prefetch.map((_, k) => first[`p${k}`]) };
 }
+
+/** Data-modifying CTEs to run in the statement that saves or deletes, with their bind values. */
+export interface Companions {
+  ctes: string[];
+  params: unknown[];
+}
+
+/** Bind values of saveEntities' own statement: companions' placeholders start after them. */
+export const SAVE_PARAMS = 3;
+/** Bind values of deleteEntities' own statement. */
+export const DELETE_PARAMS = 2;
+
+const withCompanions = (c: Companions | undefined) =>
+  c?.ctes.length ? `, ${c.ctes.map((sql, k) => `c${k} AS (${sql})`).join(', ')}` : '';
 
 /**
  * Raised when an entity this transaction found absent, and so created, was created meanwhile by a concurrent
@@ -72,6 +101,7 @@ export async function saveEntities(
   tenant: string,
   entities: StoredEntity[],
   existing: ReadonlySet<string> | ReadonlyMap<string, unknown>,
+  companions?: Companions,
 ): Promise<void> {
   if (entities.length === 0) return;
   const fresh = entities.filter((e) => !existing.has(e.id));
@@ -86,7 +116,8 @@ export async function saveEntities(
     })),
   );
   const written = await tx.query<{ id: string }>(
-    `INSERT INTO broker_entities (tenant, id, types, scopes, attrs, created_at, modified_at)
+    `WITH saved AS (
+     INSERT INTO broker_entities (tenant, id, types, scopes, attrs, created_at, modified_at)
      SELECT $1, x.id, x.types, x.scopes, x.attrs, x.created_at, x.modified_at
        FROM jsonb_to_recordset($2::jsonb)
          AS x(id text, types text[], scopes text[], attrs jsonb, created_at timestamptz, modified_at timestamptz)
@@ -94,8 +125,10 @@ export async function saveEntities(
        types = EXCLUDED.types, scopes = EXCLUDED.scopes, attrs = EXCLUDED.attrs,
        created_at = EXCLUDED.created_at, modified_at = EXCLUDED.modified_at
      WHERE NOT (broker_entities.id = ANY($3::text[]))
-     RETURNING id`,
-    [tenant, payload, fresh.map((e) => e.id)],
+     RETURNING id)${withCompanions(companions)}
+     SELECT id FROM saved`,
+    [tenant, payload, fresh.map((e) => e.id), ...(companions?.params ?? [])],
+    { prepare: true },
   );
   // A row meant to be new and not returned was created concurrently (the conflict's WHERE left it alone).
   if (fresh.length > 0) {
@@ -105,9 +138,19 @@ export async function saveEntities(
   }
 }
 
-export async function deleteEntities(tx: Queryable, tenant: string, ids: string[]): Promise<void> {
+export async function deleteEntities(
+  tx: Queryable,
+  tenant: string,
+  ids: string[],
+  companions?: Companions,
+): Promise<void> {
   if (ids.length === 0) return;
-  await tx.query('DELETE FROM broker_entities WHERE tenant = $1 AND id = ANY($2::text[])', [tenant, ids]);
+  await tx.query(
+    `WITH gone AS (DELETE FROM broker_entities WHERE tenant = $1 AND id = ANY($2::text[]) RETURNING 1)${withCompanions(companions)}
+     SELECT count(*) FROM gone`,
+    [tenant, ids, ...(companions?.params ?? [])],
+    { prepare: true },
+  );
 }
 
 export async function ensureTenant(db: Queryable, tenant: string): Promise<void> {

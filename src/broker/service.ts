@@ -10,6 +10,7 @@ import {
   type StoredEntity,
   sortInstances,
 } from './model.js';
+import { createParams, type SqlParams } from './query/params.js';
 import * as repo from './repository.js';
 
 /**
@@ -54,8 +55,24 @@ export interface WriteResult {
   changes: Change[];
 }
 
-/** Listeners are told of every committed change (subscriptions, temporal history). */
-export type ChangeListener = (tenant: string, changes: Change[], tx: Queryable) => Promise<void>;
+/**
+ * What reacts to every write, inside its transaction (temporal history, subscriptions). A write costs one
+ * round trip per statement, so listeners ride on the write's own statements where they can.
+ */
+export interface ChangeListener {
+  /**
+   * A scalar SQL expression (`$1` is the tenant) read in the write's first statement, with its row locks;
+   * its value is given to `after`.
+   */
+  prefetch?: string;
+  /**
+   * Data-modifying CTEs (with their values added to `params`) run in the very statement that saves the
+   * entities. They cannot see the saved rows; `tx` is there for a preparatory statement when one is needed.
+   */
+  record?(tenant: string, changes: Change[], tx: Queryable, params: SqlParams): Promise<string[]>;
+  /** Runs after the save, in the same transaction. */
+  after?(tenant: string, changes: Change[], tx: Queryable, prefetched: unknown): Promise<void>;
+}
 
 export interface BrokerStore {
   db: Db;
@@ -98,7 +115,7 @@ function writeOnce(
 ): Promise<WriteResult> {
   return store.db.transaction(async (tx) => {
     const ids = [...new Set(items.map((i) => i.id))].sort();
-    const existing = await repo.lockEntities(tx, tenant, ids);
+    const { entities: existing, prefetched } = await repo.lockEntities(tx, tenant, ids, prefetches(store));
     const working = new Map(existing);
     const outcomes: WriteOutcome[] = [];
     for (const item of items) {
@@ -122,10 +139,41 @@ function writeOnce(
         changes.push({ id, before, after });
       }
     }
-    await repo.saveEntities(tx, tenant, toSave, existing);
-    for (const l of store.listeners) await l(tenant, changes, tx);
+    await saveAndRecord(store, tx, tenant, toSave, existing, changes, prefetched);
     return { outcomes, changes };
   });
+}
+
+const prefetches = (store: BrokerStore) =>
+  store.listeners.flatMap((l) => (l.prefetch === undefined ? [] : [l.prefetch]));
+
+/**
+ * Saves the entities (or deletes them: `save` empty, `deleted` set) together with what the listeners record
+ * in the same statement, then runs their `after` steps.
+ */
+async function saveAndRecord(
+  store: BrokerStore,
+  tx: Queryable,
+  tenant: string,
+  save: StoredEntity[],
+  existing: ReadonlyMap<string, unknown> | ReadonlySet<string>,
+  changes: Change[],
+  prefetched: unknown[],
+  deleted: string[] = [],
+): Promise<void> {
+  const companions = createParams((deleted.length ? repo.DELETE_PARAMS : repo.SAVE_PARAMS) + 1);
+  const ctes: string[] = [];
+  if (changes.length) {
+    for (const l of store.listeners)
+      if (l.record) ctes.push(...(await l.record(tenant, changes, tx, companions)));
+  }
+  if (deleted.length) await repo.deleteEntities(tx, tenant, deleted, { ctes, params: companions.values });
+  else await repo.saveEntities(tx, tenant, save, existing, { ctes, params: companions.values });
+  let k = 0;
+  for (const l of store.listeners) {
+    const value = l.prefetch === undefined ? undefined : prefetched[k++];
+    if (l.after) await l.after(tenant, changes, tx, value);
+  }
 }
 
 function applyWrite(
@@ -289,7 +337,7 @@ export async function deleteEntities(
 ): Promise<{ outcomes: WriteOutcome[]; changes: Change[] }> {
   return store.db.transaction(async (tx) => {
     const unique = [...new Set(ids)].sort();
-    const existing = await repo.lockEntities(tx, tenant, unique);
+    const { entities: existing, prefetched } = await repo.lockEntities(tx, tenant, unique, prefetches(store));
     const outcomes: WriteOutcome[] = [];
     const seen = new Set<string>();
     for (const id of ids) {
@@ -298,9 +346,8 @@ export async function deleteEntities(
       } else outcomes.push({ id });
       seen.add(id);
     }
-    await repo.deleteEntities(tx, tenant, [...existing.keys()]);
     const changes = [...existing.values()].map((before) => ({ id: before.id, before }));
-    for (const l of store.listeners) await l(tenant, changes, tx);
+    await saveAndRecord(store, tx, tenant, [], existing, changes, prefetched, [...existing.keys()]);
     return { outcomes, changes };
   });
 }
@@ -313,12 +360,12 @@ export async function modifyEntity(
   fn: (e: StoredEntity) => StoredEntity,
 ): Promise<Change> {
   return store.db.transaction(async (tx) => {
-    const existing = (await repo.lockEntities(tx, tenant, [id])).get(id);
+    const locked = await repo.lockEntities(tx, tenant, [id], prefetches(store));
+    const existing = locked.entities.get(id);
     if (!existing) throw new ProblemError('ResourceNotFound', `entity ${id} does not exist`);
     const after = fn(existing);
     const change = { id, before: existing, after };
-    await repo.saveEntities(tx, tenant, [after], new Set([id]));
-    for (const l of store.listeners) await l(tenant, [change], tx);
+    await saveAndRecord(store, tx, tenant, [after], locked.entities, [change], locked.prefetched);
     return change;
   });
 }

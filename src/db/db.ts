@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
@@ -5,9 +6,22 @@ import pg from 'pg';
 
 /** Anything that runs SQL: the database itself or an open transaction. */
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+  /**
+   * `prepare`: a statement of fixed text run on every request (the broker's writes and reads). PostgreSQL
+   * then parses it once per connection and may reuse its plan; never for text built from user input, as
+   * each distinct text stays prepared on every connection.
+   */
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<T>>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+}
+
+export interface QueryOptions {
+  prepare?: boolean;
 }
 
 export interface QueryResult<T> {
@@ -63,13 +77,15 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     await pool.end().catch(() => {});
     throw err;
   }
-  const run = async <T>(c: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]) => {
-    const r = await c.query(sql, params as unknown[]);
+  const run = async <T>(c: pg.Pool | pg.PoolClient, sql: string, params?: unknown[], o?: QueryOptions) => {
+    const r = o?.prepare
+      ? await c.query({ name: statementName(sql), text: sql, values: params as unknown[] })
+      : await c.query(sql, params as unknown[]);
     return toResult<T>(r.rows as T[], r.rowCount);
   };
   return {
     kind: 'postgres',
-    query: (sql, params) => run(pool, sql, params),
+    query: (sql, params, o) => run(pool, sql, params, o),
     exec: async (sql) => {
       await pool.query(sql);
     },
@@ -78,7 +94,7 @@ async function openPostgres(url: string, max: number): Promise<Db> {
       try {
         await client.query('BEGIN');
         const out = await fn({
-          query: (sql, params) => run(client, sql, params),
+          query: (sql, params, o) => run(client, sql, params, o),
           exec: async (sql) => {
             await client.query(sql);
           },
@@ -97,6 +113,18 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     },
     close: () => pool.end(),
   };
+}
+
+const statementNames = new Map<string, string>();
+
+/** A prepared statement's name, the same for the same text on every connection. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `escale_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Db> {

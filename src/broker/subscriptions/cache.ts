@@ -131,14 +131,23 @@ export class SubscriptionCache {
     this.shared = db.kind === 'postgres';
   }
 
+  /**
+   * On PostgreSQL, the version read to run with a write's first statement (the broker's prefetch), so that
+   * matching a write costs no round trip of its own.
+   */
+  get versionSql(): string | undefined {
+    return this.shared ? repo.VERSION_SQL : undefined;
+  }
+
   invalidate(tenant: string): void {
     this.tenants.delete(tenant);
   }
 
-  async get(q: Queryable, tenant: string): Promise<LiveSubscription[]> {
+  /** `known`: the tenant's version as the caller read it in its transaction (`versionSql`), if it did. */
+  async get(q: Queryable, tenant: string, known?: unknown): Promise<LiveSubscription[]> {
     const cached = this.tenants.get(tenant);
     if (cached && !this.shared) return cached.subs;
-    const version = await repo.version(q, tenant);
+    const version = known === undefined ? await repo.version(q, tenant) : Number(known ?? 0);
     if (cached && cached.version === version) return cached.subs;
     const records = version === 0 ? [] : await repo.loadTenant(q, tenant);
     const subs: LiveSubscription[] = [];

@@ -169,69 +169,77 @@ async function sqlFilter(
 }
 
 export function createMatcher(deps: MatcherDeps): ChangeListener {
-  return async (tenant, changes, tx) => {
-    if (changes.length === 0) return;
-    const subs = await deps.cache.get(tx, tenant);
-    if (subs.length === 0) return;
-    const nowMs = Date.now();
-    const live = subs.filter((s) => !s.periodic && isLive(s, nowMs));
-    if (live.length === 0) return;
-    const analysed = changes.map(analyse);
-    let cands: Candidate[] = [];
-    for (const sub of live) {
-      const m = analysed.filter((c) => selects(sub, (c.after ?? c.before)!) && triggered(sub, c));
-      if (m.length) cands.push({ sub, changes: m });
-    }
-    if (cands.length === 0) return;
-
-    const filtered = cands.filter((c) => c.sub.q || c.sub.scope || c.sub.geo);
-    if (filtered.length) {
-      let pass: Map<number, Set<string>>;
-      try {
-        pass = await sqlFilter(tx, tenant, filtered);
-      } catch (err) {
-        deps.onError(
-          err,
-          'subscription q/scopeQ/geoQ could not be evaluated; no notification for this change',
-        );
-        pass = new Map();
-      }
-      filtered.forEach((c, k) => {
-        const ids = pass.get(k);
-        c.changes = ids ? c.changes.filter((x) => ids.has(x.id)) : [];
-      });
-      cands = cands.filter((c) => c.changes.length > 0);
-    }
-
-    const throttled = cands.filter((c) => c.sub.throttling !== undefined).map((c) => c.sub.id);
-    if (throttled.length) {
-      const open = await repo.passThrottle(tx, tenant, [...new Set(throttled)].sort());
-      cands = cands.filter((c) => c.sub.throttling === undefined || open.has(c.sub.id));
-    }
-    if (cands.length === 0) return;
-
-    const now = new Date(nowMs).toISOString();
-    const rows: OutboxItem[] = [];
-    const events: { tenant: string; subscriptionId: string; event: StreamEvent }[] = [];
-    for (const { sub, changes: list } of cands) {
-      const data = JSON.stringify(list.map((c) => renderChange(c, sub, now)));
-      const id = randomUUID();
-      if (sub.kind !== 'stream') {
-        rows.push({ id, subscriptionId: sub.id, endpoint: sub.endpoint, meta: sub.metaJson, data });
-      }
-      if (deps.hub.has(tenant, sub.id)) {
-        const event = {
-          id: `urn:ngsi-ld:Notification:${id}`,
-          body: notificationBody(id, sub.id, data, sub.meta, now),
-        };
-        events.push({ tenant, subscriptionId: sub.id, event });
-      }
-    }
-    await insertOutbox(tx, tenant, rows);
-    if (events.length) {
-      const r = await tx.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
-      deps.hub.afterCommit(r.rows[0].xid, events);
-    }
-    if (rows.length) deps.nudge(rows);
+  return {
+    prefetch: deps.cache.versionSql,
+    after: (tenant, changes, tx, version) => match(deps, tenant, changes, tx, version),
   };
+}
+
+async function match(
+  deps: MatcherDeps,
+  tenant: string,
+  changes: Change[],
+  tx: Queryable,
+  version: unknown,
+): Promise<void> {
+  if (changes.length === 0) return;
+  const subs = await deps.cache.get(tx, tenant, version);
+  if (subs.length === 0) return;
+  const nowMs = Date.now();
+  const live = subs.filter((s) => !s.periodic && isLive(s, nowMs));
+  if (live.length === 0) return;
+  const analysed = changes.map(analyse);
+  let cands: Candidate[] = [];
+  for (const sub of live) {
+    const m = analysed.filter((c) => selects(sub, (c.after ?? c.before)!) && triggered(sub, c));
+    if (m.length) cands.push({ sub, changes: m });
+  }
+  if (cands.length === 0) return;
+
+  const filtered = cands.filter((c) => c.sub.q || c.sub.scope || c.sub.geo);
+  if (filtered.length) {
+    let pass: Map<number, Set<string>>;
+    try {
+      pass = await sqlFilter(tx, tenant, filtered);
+    } catch (err) {
+      deps.onError(err, 'subscription q/scopeQ/geoQ could not be evaluated; no notification for this change');
+      pass = new Map();
+    }
+    filtered.forEach((c, k) => {
+      const ids = pass.get(k);
+      c.changes = ids ? c.changes.filter((x) => ids.has(x.id)) : [];
+    });
+    cands = cands.filter((c) => c.changes.length > 0);
+  }
+
+  const throttled = cands.filter((c) => c.sub.throttling !== undefined).map((c) => c.sub.id);
+  if (throttled.length) {
+    const open = await repo.passThrottle(tx, tenant, [...new Set(throttled)].sort());
+    cands = cands.filter((c) => c.sub.throttling === undefined || open.has(c.sub.id));
+  }
+  if (cands.length === 0) return;
+
+  const now = new Date(nowMs).toISOString();
+  const rows: OutboxItem[] = [];
+  const events: { tenant: string; subscriptionId: string; event: StreamEvent }[] = [];
+  for (const { sub, changes: list } of cands) {
+    const data = JSON.stringify(list.map((c) => renderChange(c, sub, now)));
+    const id = randomUUID();
+    if (sub.kind !== 'stream') {
+      rows.push({ id, subscriptionId: sub.id, endpoint: sub.endpoint, meta: sub.metaJson, data });
+    }
+    if (deps.hub.has(tenant, sub.id)) {
+      const event = {
+        id: `urn:ngsi-ld:Notification:${id}`,
+        body: notificationBody(id, sub.id, data, sub.meta, now),
+      };
+      events.push({ tenant, subscriptionId: sub.id, event });
+    }
+  }
+  await insertOutbox(tx, tenant, rows);
+  if (events.length) {
+    const r = await tx.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
+    deps.hub.afterCommit(r.rows[0].xid, events);
+  }
+  if (rows.length) deps.nudge(rows);
 }

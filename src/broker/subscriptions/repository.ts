@@ -53,11 +53,11 @@ export async function bumpVersion(tx: Queryable, tenant: string): Promise<void> 
   );
 }
 
+/** The version of a tenant's subscriptions (`$1`), NULL before its first subscription. */
+export const VERSION_SQL = 'SELECT version FROM broker_subscription_versions WHERE tenant = $1';
+
 export async function version(db: Queryable, tenant: string): Promise<number> {
-  const r = await db.query<{ version: number }>(
-    'SELECT version FROM broker_subscription_versions WHERE tenant = $1',
-    [tenant],
-  );
+  const r = await db.query<{ version: number }>(VERSION_SQL, [tenant], { prepare: true });
   return r.rows.length ? Number(r.rows[0].version) : 0;
 }
 

@@ -3,11 +3,11 @@ import type { Attrs, Instance } from '../model.js';
 import { NULL_URI } from '../model.js';
 import { normaliseDateTime } from '../query/temporal.js';
 import type { ChangeListener } from '../service.js';
-import { type EntityState, ensurePartitions, type NewInstance, writeHistory } from './repository.js';
+import { type EntityState, ensurePartitions, historyStatements, type NewInstance } from './repository.js';
 
 /**
- * Recording history: every write of the broker calls the listener inside its transaction with the entity
- * before and after, so the history commits (or rolls back) with the write itself.
+ * Recording history: every write of the broker gives the listener the entities before and after; the history
+ * rows are written by the write's own save statement, so they commit (or roll back) with the write itself.
  */
 
 /** Months known to have a partition, per database (shared by the listener and the temporal routes). */
@@ -24,33 +24,37 @@ export function partitionCache(db: Db): Set<string> {
 /** The change listener to register with `Broker.onChange`. */
 export function temporalHistory(db: Db): ChangeListener {
   const known = partitionCache(db);
-  return async (tenant, changes, tx) => {
-    const entities: EntityState[] = [];
-    const rows: NewInstance[] = [];
-    const fallback = new Date().toISOString();
-    for (const c of changes) {
-      if (c.after) {
-        const at = c.after.modifiedAt;
-        entities.push({ id: c.id, types: c.after.types, scopes: c.after.scopes, at, deletedAt: null });
-        diffAttributes(c.id, c.before?.attrs ?? {}, c.after.attrs, at, rows);
-      } else if (c.before) {
-        entities.push({
-          id: c.id,
-          types: c.before.types,
-          scopes: c.before.scopes,
-          at: fallback,
-          deletedAt: fallback,
-        });
-        diffAttributes(c.id, c.before.attrs, {}, fallback, rows);
+  return {
+    record: async (tenant, changes, tx, params) => {
+      const entities: EntityState[] = [];
+      const rows: NewInstance[] = [];
+      const fallback = new Date().toISOString();
+      for (const c of changes) {
+        if (c.after) {
+          const at = c.after.modifiedAt;
+          entities.push({ id: c.id, types: c.after.types, scopes: c.after.scopes, at, deletedAt: null });
+          diffAttributes(c.id, c.before?.attrs ?? {}, c.after.attrs, at, rows);
+        } else if (c.before) {
+          entities.push({
+            id: c.id,
+            types: c.before.types,
+            scopes: c.before.scopes,
+            at: fallback,
+            deletedAt: fallback,
+          });
+          diffAttributes(c.id, c.before.attrs, {}, fallback, rows);
+        }
       }
-    }
-    if (rows.length)
-      await ensurePartitions(
-        tx,
-        known,
-        rows.map((r) => r.ts),
-      );
-    await writeHistory(tx, tenant, entities, rows);
+      if (entities.length === 0 && rows.length === 0) return [];
+      // A month seen for the first time costs one statement before the write's; partitions are cached.
+      if (rows.length)
+        await ensurePartitions(
+          tx,
+          known,
+          rows.map((r) => r.ts),
+        );
+      return historyStatements(params, tenant, entities, rows);
+    },
   };
 }
 

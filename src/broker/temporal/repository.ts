@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../../db/db.js';
 import type { Instance } from '../model.js';
+import { createParams, type SqlParams } from '../query/params.js';
 import type { AggrMethod, Period, TemporalFilter, TimeProperty } from './params.js';
 
 /** The temporal store's SQL (tables of src/broker/sql/0002_temporal.sql). Nothing else touches them. */
@@ -99,6 +100,22 @@ export async function writeHistory(
   touch = false,
 ): Promise<void> {
   if (entities.length === 0 && instances.length === 0) return;
+  const params = createParams(1);
+  const [ent, inst] = historyStatements(params, tenant, entities, instances, touch);
+  await tx.query(`WITH ent AS (${ent}) ${inst}`, params.values, { prepare: true });
+}
+
+/**
+ * The two statements of writeHistory, to run as data-modifying CTEs of another statement (the broker's
+ * save): the registry upsert, then the instances' insert.
+ */
+export function historyStatements(
+  params: SqlParams,
+  tenant: string,
+  entities: EntityState[],
+  instances: NewInstance[],
+  touch = false,
+): [string, string] {
   const ents = JSON.stringify(
     entities.map((e) => ({ id: e.id, types: e.types, scopes: e.scopes, at: e.at, deleted_at: e.deletedAt })),
   );
@@ -114,11 +131,13 @@ export async function writeHistory(
       n: i.num,
     })),
   );
-  await tx.query(
-    `WITH ent AS (
-       INSERT INTO temporal_entities AS t (tenant, id, types, scopes, created_at, modified_at, deleted_at)
-       SELECT $1, x.id, x.types, x.scopes, x.at, x.at, x.deleted_at
-         FROM jsonb_to_recordset($2::jsonb)
+  const pTenant = params.add(tenant);
+  const pEnts = params.add(ents);
+  const pRows = params.add(rows);
+  return [
+    `INSERT INTO temporal_entities AS t (tenant, id, types, scopes, created_at, modified_at, deleted_at)
+       SELECT ${pTenant}::text, x.id, x.types, x.scopes, x.at, x.at, x.deleted_at
+         FROM jsonb_to_recordset(${pEnts}::jsonb)
            AS x(id text, types text[], scopes text[], at timestamptz, deleted_at timestamptz)
        ON CONFLICT (tenant, id) DO UPDATE SET
          types = EXCLUDED.types, scopes = EXCLUDED.scopes,
@@ -130,15 +149,13 @@ export async function writeHistory(
              `WHERE t.types IS DISTINCT FROM EXCLUDED.types OR t.scopes IS DISTINCT FROM EXCLUDED.scopes
                  OR t.deleted_at IS DISTINCT FROM EXCLUDED.deleted_at`
        }
-       RETURNING 1
-     )
-     INSERT INTO temporal_instances
+       RETURNING 1`,
+    `INSERT INTO temporal_instances
        (tenant, entity_id, attr, dataset_id, ts, created_at, modified_at, deleted_at, inst, num)
-     SELECT $1, x.e, x.a, x.d, x.ts, x.c, x.c, x.del, x.i, x.n
-       FROM jsonb_to_recordset($3::jsonb)
+     SELECT ${pTenant}::text, x.e, x.a, x.d, x.ts, x.c, x.c, x.del, x.i, x.n
+       FROM jsonb_to_recordset(${pRows}::jsonb)
          AS x(e text, a text, d text, ts timestamptz, c timestamptz, del timestamptz, i jsonb, n float8)`,
-    [tenant, ents, rows],
-  );
+  ];
 }
 
 interface EntityDbRow {
