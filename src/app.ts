@@ -171,7 +171,7 @@ export async function buildApp({ config, db, broker, ingest, mobility }: AppDeps
     partnerProjects: (p) => projectsOfOrganisation(db, p),
     notifyApplicant: applicantMail(config, app),
     // Event reminders are considered as often as the Observatory's (hourly; off in tests).
-    eventReminderMs: Number(process.env.ESCALE_INNOVATION_REMINDER_MS ?? config.observatoryReminderMs),
+    eventReminderMs: config.innovationReminderMs,
   });
   // DCAT-AP catalog under /api/catalog and its export at /catalog (src/catalog/).
   await app.register(catalogRoutes, { db, publicUrl: config.publicUrl, enforcement: sovereignty });

@@ -79,6 +79,11 @@ export interface Config {
   observatoryLinkKey?: string;
   /** How often automatic observatory reminders run, ms; 0 disables (ESCALE_OBSERVATORY_REMINDER_MS, 1 h). */
   observatoryReminderMs: number;
+  /**
+   * How often the innovation hub looks for event reminders to send, ms; 0 disables
+   * (ESCALE_INNOVATION_REMINDER_MS, default: the observatory's interval).
+   */
+  innovationReminderMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -134,6 +139,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicUrl: env.ESCALE_PUBLIC_URL || undefined,
     observatoryLinkKey: env.ESCALE_OBSERVATORY_LINK_KEY || undefined,
     observatoryReminderMs: num(env.ESCALE_OBSERVATORY_REMINDER_MS, env.NODE_ENV === 'test' ? 0 : 3_600_000),
+    innovationReminderMs: num(
+      env.ESCALE_INNOVATION_REMINDER_MS,
+      num(env.ESCALE_OBSERVATORY_REMINDER_MS, env.NODE_ENV === 'test' ? 0 : 3_600_000),
+    ),
   };
   return { ...config, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
 }

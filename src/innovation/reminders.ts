@@ -87,24 +87,3 @@ export async function sendEventReminders(
   }
   return out;
 }
-
-/** Considers the due reminders every `intervalMs` (0: never); stopped with the app. */
-export function reminderTimer(
-  run: () => Promise<unknown>,
-  intervalMs: number,
-  onError: (err: Error) => void,
-): { stop(): void } {
-  if (intervalMs <= 0) return { stop() {} };
-  let running = false;
-  const t = setInterval(() => {
-    if (running) return;
-    running = true;
-    run()
-      .catch(onError)
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  t.unref();
-  return { stop: () => clearInterval(t) };
-}

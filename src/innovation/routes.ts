@@ -11,6 +11,7 @@ import {
   type UserPrincipal,
 } from '../governance/index.js';
 import { ProblemError } from '../http/problem.js';
+import { nonOverlappingTimer } from '../lib/timer.js';
 import {
   addJuror,
   advancePhase,
@@ -42,7 +43,7 @@ import { attachmentHeader } from './files.js';
 import { toICalendar } from './ical.js';
 import * as M from './model.js';
 import { listNotifications, type Notifier, notifyDecision } from './notifications.js';
-import { reminderTimer, sendEventReminders } from './reminders.js';
+import { sendEventReminders } from './reminders.js';
 import {
   type CommunityOut,
   cancelRegistration,
@@ -98,7 +99,7 @@ export async function innovationRoutes(app: FastifyInstance, opts: InnovationPlu
   const baseUrl = (opts.publicUrl ?? 'http://localhost:8080').replace(/\/$/, '');
   const notify = opts.notifyApplicant;
   if (notify) {
-    const timer = reminderTimer(
+    const timer = nonOverlappingTimer(
       () => sendEventReminders(db, notify, baseUrl),
       opts.eventReminderMs ?? 0,
       (err) => app.log.warn({ err: err.message }, 'innovation: event reminders failed'),

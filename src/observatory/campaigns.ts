@@ -5,6 +5,7 @@ import { jwtVerify, SignJWT } from 'jose';
 import nodemailer from 'nodemailer';
 import type { Db, Queryable } from '../db/db.js';
 import { badRequest, ProblemError } from '../http/problem.js';
+import { nonOverlappingTimer } from '../lib/timer.js';
 import type { CampaignCreate } from './model.js';
 import { type Row, recordHistory } from './store.js';
 
@@ -315,19 +316,7 @@ export function reminderTimer(
   intervalMs: number,
   onError: (err: Error) => void,
 ): { stop(): void } {
-  if (intervalMs <= 0) return { stop() {} };
-  let running = false;
-  const t = setInterval(() => {
-    if (running) return;
-    running = true;
-    sendReminders(db, m, {})
-      .catch(onError)
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  t.unref();
-  return { stop: () => clearInterval(t) };
+  return nonOverlappingTimer(() => sendReminders(db, m, {}), intervalMs, onError);
 }
 
 // ---- completeness ----
