@@ -105,13 +105,16 @@ export function createSubscriptions(deps: {
     error: (o, m) => log.error(o, m),
   });
   const access = deps.access;
-  if (access) {
-    // Platform administrators read everything: their subscriptions' notifications go out untouched, at once.
-    dispatcher.filter = (row) =>
-      row.meta.owner && isPlatformAdmin(row.meta.owner)
-        ? row.data
-        : filterNotificationData(access, row.meta.owner, row.data);
-  }
+  /**
+   * The filter of the notification data (its `data` array as JSON) a subscription's owner may receive;
+   * undefined when nothing is to be filtered: no access policy, or a platform administrator, who reads
+   * everything (the data then goes out untouched, at once).
+   */
+  const dataFilter = (owner: Principal | undefined) =>
+    !access || (owner && isPlatformAdmin(owner))
+      ? undefined
+      : (data: string) => filterNotificationData(access, owner, data);
+  if (access) dispatcher.filter = (row) => dataFilter(row.meta.owner)?.(row.data) ?? row.data;
   const nudge = (rows: { id: string; endpoint: string }[]) => dispatcher.nudge(rows);
   const periodic = new PeriodicRunner(db, cache, hub, nudge, (err) =>
     log.error({ err }, 'periodic notifications: database error'),
@@ -151,10 +154,11 @@ export function createSubscriptions(deps: {
       return created;
     },
     streamFilter(owner) {
-      if (!access || (owner && isPlatformAdmin(owner))) return undefined;
+      const filter = dataFilter(owner);
+      if (!filter) return undefined;
       return async (notification) => {
         const n = JSON.parse(notification) as { data?: unknown };
-        const data = await filterNotificationData(access, owner, JSON.stringify(n.data ?? []));
+        const data = await filter(JSON.stringify(n.data ?? []));
         return data === undefined ? undefined : JSON.stringify({ ...n, data: JSON.parse(data) });
       };
     },
