@@ -15,7 +15,9 @@ import type { StreamEvent, StreamHub } from './stream.js';
  *   drop their cached copy of the tenant's subscriptions and end the SSE streams of a deleted one;
  * - SSE: the value of a node's key lists the subscriptions streamed by its clients; a node that writes a
  *   change concerning one of them publishes the committed notification, and the node holding the stream
- *   sends it to its clients.
+ *   sends it to its clients. When its clients change, a node rewrites its key and sends the new list to the
+ *   others with the key's revision, which they take at once (a stream opened on one node sees the writes
+ *   the others receive a moment later, without waiting for their next reading of the keys).
  *
  * Each notification is still produced once, in the transaction of the write, into the outbox; a row is
  * claimed by one node at a time (FOR UPDATE SKIP LOCKED). NATS only shortens the delays and routes SSE.
@@ -49,6 +51,12 @@ interface NodeValue {
   streams: string[];
 }
 
+/** A node's SSE streams changed (NODES): its key's new value and revision; a bare node id asks for a refresh. */
+interface NodesMessage extends NodeValue {
+  node: string;
+  revision: number;
+}
+
 interface ChangedMessage {
   node: string;
   tenant: string;
@@ -65,6 +73,12 @@ export class Cluster {
   private readonly ttlMs: number;
   private timer: NodeJS.Timeout | undefined;
   private peers = new Set<string>();
+  /**
+   * The streams of the other live nodes, with the revision of their key they were read from and the refresh
+   * under way when they were learnt (`refreshes`).
+   */
+  private streamsOf = new Map<string, { revision: number; streams: string[]; refresh: number }>();
+  private refreshes = 0;
   private lastSweep = 0;
   private refreshing: Promise<void> | undefined;
   private again = false;
@@ -131,7 +145,17 @@ export class Cluster {
     });
     this.nc.subscribe(NODES, {
       callback: (err, msg) => {
-        if (err || new TextDecoder().decode(msg.data) === nodeId) return;
+        if (err) return;
+        const text = new TextDecoder().decode(msg.data);
+        if (text === nodeId) return;
+        const m = text.startsWith('{') ? safeJson<NodesMessage>(msg.data) : undefined;
+        if (m) {
+          if (m.node === nodeId) return;
+          if (typeof m.revision === 'number' && Array.isArray(m.streams)) {
+            this.learn(m.node, m.revision, m.streams);
+            this.publishRemote();
+          }
+        }
         void this.refresh();
       },
     });
@@ -153,12 +177,28 @@ export class Cluster {
     }
   }
 
-  /** This node's SSE clients changed: rewrite its key now, and have the others read it. */
+  /** This node's SSE clients changed: rewrite its key now, and send its new value to the others. */
   interestChanged(): void {
     void this.beat().then(
-      () => this.publish(NODES, this.deps.nodeId),
+      ({ revision, streams }) => {
+        const m: NodesMessage = { node: this.deps.nodeId, revision, streams };
+        this.publish(NODES, JSON.stringify(m));
+      },
       () => undefined,
     );
+  }
+
+  /** The streams of `node` as of its key's `revision`, unless newer ones are known. */
+  private learn(node: string, revision: number, streams: string[]): void {
+    const known = this.streamsOf.get(node);
+    if (known && known.revision >= revision) return;
+    this.streamsOf.set(node, { revision, streams, refresh: this.refreshes });
+  }
+
+  private publishRemote(): void {
+    const remote = new Set<string>();
+    for (const { streams } of this.streamsOf.values()) for (const k of streams) remote.add(k);
+    this.deps.hub.setRemote(remote);
   }
 
   private publish(subject: string, data: string): void {
@@ -170,9 +210,11 @@ export class Cluster {
     }
   }
 
-  private async beat(): Promise<void> {
-    const v: NodeValue = { streams: this.deps.hub.localKeys() };
-    await this.kv.put(this.deps.nodeId, JSON.stringify(v));
+  private async beat(): Promise<{ revision: number; streams: string[] }> {
+    const streams = this.deps.hub.localKeys();
+    const v: NodeValue = { streams };
+    const revision = await this.kv.put(this.deps.nodeId, JSON.stringify(v));
+    return { revision, streams };
   }
 
   /** Rewrites this node's key, reads the others', and hands back the rows of the nodes that are gone. */
@@ -198,18 +240,27 @@ export class Cluster {
 
   private async refreshOnce(): Promise<void> {
     await this.beat();
+    // What a message teaches from now on is newer than the keys read below, and stays.
+    const refresh = ++this.refreshes;
     const live = new Set<string>();
     for await (const k of await this.kv.keys()) live.add(k);
     live.add(this.deps.nodeId);
-    const remote = new Set<string>();
     for (const node of live) {
       if (node === this.deps.nodeId) continue;
       const e = await this.kv.get(node);
-      if (e?.operation !== 'PUT') continue;
-      const v = safeJson<NodeValue>(e.value);
-      for (const k of v?.streams ?? []) remote.add(k);
+      if (e?.operation === 'PUT') {
+        // A newer value may have come in a message while the keys were read: the revision tells.
+        this.learn(node, e.revision, safeJson<NodeValue>(e.value)?.streams ?? []);
+      } else {
+        // Gone since the keys were listed (deleted or expired), unless a message has told otherwise since.
+        const known = this.streamsOf.get(node);
+        if (known && (e ? known.revision < e.revision : known.refresh < refresh)) this.streamsOf.delete(node);
+      }
     }
-    this.deps.hub.setRemote(remote);
+    for (const [node, known] of this.streamsOf) {
+      if (!live.has(node) && known.refresh < refresh) this.streamsOf.delete(node);
+    }
+    this.publishRemote();
     const lost = [...this.peers].some((p) => !live.has(p));
     this.peers = live;
     const now = Date.now();

@@ -166,11 +166,16 @@ export interface SseEvent {
   data: string;
 }
 
-/** Reads a text/event-stream response event by event. */
+/**
+ * Reads a text/event-stream response event by event. A call that times out leaves its read under way for the
+ * next call: the chunk it brings is kept, not lost (a read abandoned to a timeout would swallow the next chunk,
+ * and every later read would then be one chunk behind).
+ */
 export function sseEvents(res: Response) {
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
+  let reading: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
   return async function next(timeoutMs = 20_000): Promise<SseEvent> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -195,10 +200,15 @@ export function sseEvents(res: Response) {
       }
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('no event in time');
+      reading ??= reader.read();
+      let timer: NodeJS.Timeout | undefined;
       const chunk = await Promise.race([
-        reader.read(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no event in time')), left)),
-      ]);
+        reading,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no event in time')), left);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      reading = undefined;
       if (chunk.done) throw new Error('stream ended');
       buffer += decoder.decode(chunk.value, { stream: true });
     }
