@@ -42,6 +42,7 @@ import {
 import { useData } from '../../api/useData';
 import { type Me, type OrgRole, useAuth } from '../../auth/AuthContext';
 import { RequireAuth } from '../../auth/RequireAuth';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { PageTitle } from '../../components/PageTitle';
 import { messageOf, Pager } from '../catalog/parts';
 
@@ -298,36 +299,21 @@ function Members({ org }: { org: Organisation }) {
                     </Table.Td>
                     <Table.Td>{new Date(m.since).toLocaleDateString(i18n.resolvedLanguage)}</Table.Td>
                     <Table.Td>
-                      {confirming === m.userId ? (
-                        <Group gap="xs" wrap="nowrap">
-                          <Button
-                            size="xs"
-                            color="red.9"
-                            onClick={() =>
-                              run(async () => {
-                                await removeMember(org.id, m.userId);
-                                setConfirming(null);
-                                return t('admin.members.removed', { name: m.name });
-                              })
-                            }
-                          >
-                            {t('admin.members.removeConfirm')}
-                          </Button>
-                          <Button size="xs" variant="default" onClick={() => setConfirming(null)}>
-                            {t('admin.members.keep')}
-                          </Button>
-                        </Group>
-                      ) : (
-                        <Button
-                          size="xs"
-                          variant="outline"
-                          color="red.9"
-                          aria-label={t('admin.members.removeLabel', { name: m.name })}
-                          onClick={() => setConfirming(m.userId)}
-                        >
-                          {t('admin.members.remove')}
-                        </Button>
-                      )}
+                      <ConfirmButton
+                        label={t('admin.members.remove')}
+                        ariaLabel={t('admin.members.removeLabel', { name: m.name })}
+                        confirmLabel={t('admin.members.removeConfirm')}
+                        cancelLabel={t('admin.members.keep')}
+                        confirming={confirming === m.userId}
+                        onConfirmingChange={(on) => setConfirming(on ? m.userId : null)}
+                        onConfirm={() =>
+                          run(async () => {
+                            await removeMember(org.id, m.userId);
+                            setConfirming(null);
+                            return t('admin.members.removed', { name: m.name });
+                          })
+                        }
+                      />
                     </Table.Td>
                   </Table.Tr>
                 ))}
@@ -500,27 +486,18 @@ function ApiKeys({ org }: { org: Organisation }) {
                     <Table.Td>{fmt(k.lastUsedAt, t('admin.keys.never'))}</Table.Td>
                     <Table.Td>{keyState(k, t, lang)}</Table.Td>
                     <Table.Td>
-                      {!k.revokedAt &&
-                        (confirming === k.id ? (
-                          <Group gap="xs" wrap="nowrap">
-                            <Button size="xs" color="red.9" loading={busy} onClick={() => revoke(k)}>
-                              {t('admin.keys.revokeConfirm')}
-                            </Button>
-                            <Button size="xs" variant="default" onClick={() => setConfirming(null)}>
-                              {t('admin.keys.keep')}
-                            </Button>
-                          </Group>
-                        ) : (
-                          <Button
-                            size="xs"
-                            variant="outline"
-                            color="red.9"
-                            aria-label={t('admin.keys.revokeLabel', { name: k.name })}
-                            onClick={() => setConfirming(k.id)}
-                          >
-                            {t('admin.keys.revoke')}
-                          </Button>
-                        ))}
+                      {!k.revokedAt && (
+                        <ConfirmButton
+                          label={t('admin.keys.revoke')}
+                          ariaLabel={t('admin.keys.revokeLabel', { name: k.name })}
+                          confirmLabel={t('admin.keys.revokeConfirm')}
+                          cancelLabel={t('admin.keys.keep')}
+                          confirming={confirming === k.id}
+                          onConfirmingChange={(on) => setConfirming(on ? k.id : null)}
+                          onConfirm={() => revoke(k)}
+                          loading={busy}
+                        />
+                      )}
                     </Table.Td>
                   </Table.Tr>
                 ))}

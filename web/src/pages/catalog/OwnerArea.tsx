@@ -31,6 +31,7 @@ import {
 import { useData } from '../../api/useData';
 import { useAuth } from '../../auth/AuthContext';
 import { RequireAuth } from '../../auth/RequireAuth';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { PageTitle } from '../../components/PageTitle';
 import { ROUTES } from '../../routes';
 import { AccessBadge, messageOf, Pager } from './parts';
@@ -396,32 +397,19 @@ function OwnerContent() {
                                   {t('catalog.owner.finalize')}
                                 </Button>
                               )}
-                              {a.state !== 'TERMINATED' &&
-                                (confirming === a.id ? (
-                                  <>
-                                    <Button
-                                      size="xs"
-                                      color="red.9"
-                                      loading={busy === `terminate:${a.id}`}
-                                      onClick={() => act(a, 'terminate')}
-                                    >
-                                      {t('catalog.owner.terminateConfirm')}
-                                    </Button>
-                                    <Button size="xs" variant="default" onClick={() => setConfirming(null)}>
-                                      {t('catalog.owner.terminateCancel')}
-                                    </Button>
-                                  </>
-                                ) : (
-                                  <Button
-                                    size="xs"
-                                    variant="outline"
-                                    color="red.9"
-                                    aria-label={t('catalog.owner.terminateLabel', vars)}
-                                    onClick={() => setConfirming(a.id)}
-                                  >
-                                    {t('catalog.owner.terminate')}
-                                  </Button>
-                                ))}
+                              {a.state !== 'TERMINATED' && (
+                                <ConfirmButton
+                                  label={t('catalog.owner.terminate')}
+                                  ariaLabel={t('catalog.owner.terminateLabel', vars)}
+                                  confirmLabel={t('catalog.owner.terminateConfirm')}
+                                  cancelLabel={t('catalog.owner.terminateCancel')}
+                                  confirming={confirming === a.id}
+                                  onConfirmingChange={(on) => setConfirming(on ? a.id : null)}
+                                  onConfirm={() => act(a, 'terminate')}
+                                  loading={busy === `terminate:${a.id}`}
+                                  grouped={false}
+                                />
+                              )}
                             </Group>
                           </Table.Td>
                         )}

@@ -37,7 +37,7 @@ import { useData } from '../../api/useData';
 import { useAuth } from '../../auth/AuthContext';
 import { Loading } from '../../components/Loading';
 import { PageTitle } from '../../components/PageTitle';
-import { ErrorAlert, IP, problemText, SignInPrompt, useFormat } from './common';
+import { ErrorAlert, IP, NotLoaded, problemText, SignInPrompt, useFormat } from './common';
 
 type Value = string | number | boolean;
 
@@ -414,23 +414,7 @@ export default function CallPage() {
   const c = state.data;
   const juror = useIsJuror(c ?? ({ id, phase: 'draft' } as Call));
 
-  if (!c) {
-    if (state.status === 'error') {
-      return (
-        <Stack>
-          <PageTitle>{t('innovation.title')}</PageTitle>
-          <ErrorAlert
-            error={state.error}
-            onRetry={state.error instanceof ApiError && state.error.status === 404 ? undefined : reload}
-          />
-          <Anchor component={Link} to={IP.home}>
-            {t('innovation.back')}
-          </Anchor>
-        </Stack>
-      );
-    }
-    return <Loading />;
-  }
+  if (!c) return <NotLoaded error={state.error} onRetry={reload} />;
 
   return (
     <Stack gap="xl">

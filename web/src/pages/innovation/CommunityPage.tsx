@@ -14,7 +14,6 @@ import {
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { ApiError } from '../../api/http';
 import {
   type Community,
   feedPath,
@@ -27,9 +26,17 @@ import {
 } from '../../api/innovation';
 import { useData } from '../../api/useData';
 import { useAuth } from '../../auth/AuthContext';
-import { Loading } from '../../components/Loading';
 import { PageTitle } from '../../components/PageTitle';
-import { ErrorAlert, EventList, FeedAddress, IP, Pager, problemText, SignInPrompt } from './common';
+import {
+  ErrorAlert,
+  EventList,
+  FeedAddress,
+  IP,
+  NotLoaded,
+  Pager,
+  problemText,
+  SignInPrompt,
+} from './common';
 
 const EVENTS = 5;
 
@@ -190,23 +197,7 @@ export default function CommunityPage() {
   const { state, reload } = useData(load);
   const c = state.data;
 
-  if (!c) {
-    if (state.status === 'error') {
-      return (
-        <Stack>
-          <PageTitle>{t('innovation.title')}</PageTitle>
-          <ErrorAlert
-            error={state.error}
-            onRetry={state.error instanceof ApiError && state.error.status === 404 ? undefined : reload}
-          />
-          <Anchor component={Link} to={IP.home}>
-            {t('innovation.back')}
-          </Anchor>
-        </Stack>
-      );
-    }
-    return <Loading />;
-  }
+  if (!c) return <NotLoaded error={state.error} onRetry={reload} />;
 
   return (
     <Stack gap="xl">

@@ -17,7 +17,7 @@ import { useData } from '../../api/useData';
 import { useAuth } from '../../auth/AuthContext';
 import { Loading } from '../../components/Loading';
 import { PageTitle } from '../../components/PageTitle';
-import { ErrorAlert, FeedAddress, IP, problemText, SignInPrompt, seatsLeft, useFormat } from './common';
+import { FeedAddress, IP, NotLoaded, problemText, SignInPrompt, seatsLeft, useFormat } from './common';
 
 /** Register, join the waiting list, cancel; the person's registration and waiting-list position. */
 function RegistrationBox({ event, onChange }: { event: HubEvent; onChange: () => void }) {
@@ -119,23 +119,7 @@ export default function EventPage() {
   const { state, reload } = useData(load);
   const e = state.data;
 
-  if (!e) {
-    if (state.status === 'error') {
-      return (
-        <Stack>
-          <PageTitle>{t('innovation.title')}</PageTitle>
-          <ErrorAlert
-            error={state.error}
-            onRetry={state.error instanceof ApiError && state.error.status === 404 ? undefined : reload}
-          />
-          <Anchor component={Link} to={IP.home}>
-            {t('innovation.back')}
-          </Anchor>
-        </Stack>
-      );
-    }
-    return <Loading />;
-  }
+  if (!e) return <NotLoaded error={state.error} onRetry={reload} />;
   const left = seatsLeft(e);
 
   return (

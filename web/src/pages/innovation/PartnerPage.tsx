@@ -2,12 +2,10 @@ import { Anchor, Badge, Group, List, Paper, Stack, Text, Title } from '@mantine/
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { ApiError } from '../../api/http';
 import { getPartner } from '../../api/innovation';
 import { useData } from '../../api/useData';
-import { Loading } from '../../components/Loading';
 import { PageTitle } from '../../components/PageTitle';
-import { ErrorAlert, IP, useLabels } from './common';
+import { IP, NotLoaded, useLabels } from './common';
 
 /** One partner: sector, size, roles, city, website, contact, projects (and the Observatory's). */
 export default function PartnerPage() {
@@ -17,23 +15,16 @@ export default function PartnerPage() {
   const load = useCallback((signal: AbortSignal) => getPartner(id, signal), [id]);
   const { state, reload } = useData(load);
   const p = state.data;
-  if (!p) {
-    if (state.status === 'error') {
-      return (
-        <Stack>
-          <PageTitle>{t('innovation.partners.title')}</PageTitle>
-          <ErrorAlert
-            error={state.error}
-            onRetry={state.error instanceof ApiError && state.error.status === 404 ? undefined : reload}
-          />
-          <Anchor component={Link} to={IP.partners}>
-            {t('innovation.partners.back')}
-          </Anchor>
-        </Stack>
-      );
-    }
-    return <Loading />;
-  }
+  if (!p)
+    return (
+      <NotLoaded
+        error={state.error}
+        onRetry={reload}
+        title={t('innovation.partners.title')}
+        back={IP.partners}
+        backLabel={t('innovation.partners.back')}
+      />
+    );
   const none = t('innovation.partners.none');
   const contact = [p.contact.name, p.contact.email, p.contact.phone].filter(Boolean);
   return (

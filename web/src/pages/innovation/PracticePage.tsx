@@ -2,12 +2,10 @@ import { Anchor, Badge, Group, List, Stack, Text, Title } from '@mantine/core';
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { ApiError } from '../../api/http';
 import { getPractice } from '../../api/innovation';
 import { useData } from '../../api/useData';
-import { Loading } from '../../components/Loading';
 import { PageTitle } from '../../components/PageTitle';
-import { ErrorAlert, IP } from './common';
+import { IP, NotLoaded } from './common';
 import { summaryOf } from './PracticesPage';
 
 /** One entry of the knowledge base: summary, place and year, keywords, links. */
@@ -17,23 +15,16 @@ export default function PracticePage() {
   const load = useCallback((signal: AbortSignal) => getPractice(id, signal), [id]);
   const { state, reload } = useData(load);
   const p = state.data;
-  if (!p) {
-    if (state.status === 'error') {
-      return (
-        <Stack>
-          <PageTitle>{t('innovation.practices.title')}</PageTitle>
-          <ErrorAlert
-            error={state.error}
-            onRetry={state.error instanceof ApiError && state.error.status === 404 ? undefined : reload}
-          />
-          <Anchor component={Link} to={IP.practices}>
-            {t('innovation.practices.back')}
-          </Anchor>
-        </Stack>
-      );
-    }
-    return <Loading />;
-  }
+  if (!p)
+    return (
+      <NotLoaded
+        error={state.error}
+        onRetry={reload}
+        title={t('innovation.practices.title')}
+        back={IP.practices}
+        backLabel={t('innovation.practices.back')}
+      />
+    );
   const where = [p.city, p.country, p.year].filter(Boolean).join(', ');
   return (
     <Stack gap="lg">

@@ -1,25 +1,25 @@
-import {
-  Anchor,
-  Badge,
-  Button,
-  Group,
-  NativeSelect,
-  Paper,
-  Skeleton,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
-import { type FormEvent, useCallback, useState } from 'react';
+import { Anchor, Badge, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { listPractices, PRACTICE_KINDS, type Practice, practiceTags } from '../../api/innovation';
 import { useData } from '../../api/useData';
 import { PageTitle } from '../../components/PageTitle';
+import { SearchList, type SearchQuery } from '../../components/SearchList';
 import { ErrorAlert, IP, Pager } from './common';
 
 const LIMIT = 10;
+
+const load = ({ q, filters, limit, offset }: SearchQuery, signal: AbortSignal) =>
+  listPractices(
+    {
+      limit,
+      offset,
+      q: q || undefined,
+      kind: filters.kind || undefined,
+      tag: filters.tag ? [filters.tag] : undefined,
+    },
+    signal,
+  );
 
 /** The summary in the reader's language, else in the other one. */
 export function summaryOf(p: Practice, lang: string | undefined): string {
@@ -29,35 +29,7 @@ export function summaryOf(p: Practice, lang: string | undefined): string {
 /** The knowledge base: good practices, benchmarks, tools, case studies; search by words, type and keyword. */
 export default function PracticesPage() {
   const { t, i18n } = useTranslation();
-  const [q, setQ] = useState('');
-  const [kind, setKind] = useState('');
-  const [tag, setTag] = useState('');
-  const [applied, setApplied] = useState({ q: '', kind: '', tag: '' });
-  const [offset, setOffset] = useState(0);
   const tags = useData(practiceTags);
-  const load = useCallback(
-    (signal: AbortSignal) =>
-      listPractices(
-        {
-          limit: LIMIT,
-          offset,
-          q: applied.q || undefined,
-          kind: applied.kind || undefined,
-          tag: applied.tag ? [applied.tag] : undefined,
-        },
-        signal,
-      ),
-    [applied, offset],
-  );
-  const { state, reload } = useData(load);
-  const data = state.data;
-
-  const search = (e: FormEvent) => {
-    e.preventDefault();
-    setApplied({ q: q.trim(), kind, tag });
-    setOffset(0);
-    reload();
-  };
 
   return (
     <Stack gap="lg">
@@ -70,85 +42,54 @@ export default function PracticesPage() {
           {t('innovation.practices.intro')}
         </Text>
       </div>
-      <search aria-label={t('innovation.practices.search')}>
-        <form onSubmit={search}>
-          <Group align="flex-end" gap="sm">
-            <TextInput
-              label={t('innovation.practices.search')}
-              value={q}
-              onChange={(e) => setQ(e.currentTarget.value)}
-              maxLength={200}
-              type="search"
-              style={{ flex: '1 1 14rem' }}
-            />
-            <NativeSelect
-              label={t('innovation.practices.kind')}
-              value={kind}
-              onChange={(e) => setKind(e.currentTarget.value)}
-              data={[
-                { value: '', label: t('innovation.practices.all') },
-                ...PRACTICE_KINDS.map((k) => ({ value: k, label: t(`innovation.practices.kinds.${k}`) })),
-              ]}
-              style={{ flex: '1 1 10rem' }}
-            />
-            <NativeSelect
-              label={t('innovation.practices.tag')}
-              value={tag}
-              onChange={(e) => setTag(e.currentTarget.value)}
-              data={[
-                { value: '', label: t('innovation.practices.all') },
-                ...(tags.state.data?.items ?? []).map((f) => ({
-                  value: f.value,
-                  label: `${f.value} (${f.count})`,
-                })),
-              ]}
-              style={{ flex: '1 1 10rem' }}
-            />
-            <Button type="submit">{t('innovation.practices.apply')}</Button>
-          </Group>
-        </form>
-      </search>
-      {state.status === 'error' && <ErrorAlert error={state.error} onRetry={reload} />}
-      <Text role="status" fw={600} data-testid="practices-count">
-        {data ? t('innovation.practices.results', { count: data.total }) : ''}
-      </Text>
-      {!data && state.status === 'loading' && <Skeleton height={160} aria-hidden="true" />}
-      {data && data.items.length > 0 && (
-        <Stack component="ul" gap="sm" className="inv-list">
-          {data.items.map((p) => (
-            <Paper component="li" withBorder p="md" key={p.id} data-testid="practice-item">
-              <Group gap="xs" mb={4}>
-                <Badge variant="outline" color="dark">
-                  {t(`innovation.practices.kinds.${p.kind}`)}
-                </Badge>
-                <Text size="sm" c="dimmed">
-                  {[p.city, p.year].filter(Boolean).join(', ')}
-                </Text>
-              </Group>
-              <Title order={2} size="h4" mb={4}>
-                <Anchor component={Link} to={IP.practice(p.id)}>
-                  {p.title}
-                </Anchor>
-              </Title>
-              <Text size="sm" lineClamp={3}>
-                {summaryOf(p, i18n.resolvedLanguage)}
+      <SearchList
+        searchLabel={t('innovation.practices.search')}
+        applyLabel={t('innovation.practices.apply')}
+        allLabel={t('innovation.practices.all')}
+        filters={[
+          {
+            name: 'kind',
+            label: t('innovation.practices.kind'),
+            options: PRACTICE_KINDS.map((k) => ({ value: k, label: t(`innovation.practices.kinds.${k}`) })),
+            flex: '1 1 10rem',
+          },
+          {
+            name: 'tag',
+            label: t('innovation.practices.tag'),
+            options: (tags.state.data?.items ?? []).map((f) => ({
+              value: f.value,
+              label: `${f.value} (${f.count})`,
+            })),
+            flex: '1 1 10rem',
+          },
+        ]}
+        limit={LIMIT}
+        load={load}
+        resultsText={(count) => t('innovation.practices.results', { count })}
+        countTestId="practices-count"
+        renderError={(error, retry) => <ErrorAlert error={error} onRetry={retry} />}
+        renderPager={(pager) => <Pager {...pager} what={t('innovation.practices.title')} />}
+        renderItem={(p) => (
+          <Paper component="li" withBorder p="md" key={p.id} data-testid="practice-item">
+            <Group gap="xs" mb={4}>
+              <Badge variant="outline" color="dark">
+                {t(`innovation.practices.kinds.${p.kind}`)}
+              </Badge>
+              <Text size="sm" c="dimmed">
+                {[p.city, p.year].filter(Boolean).join(', ')}
               </Text>
-            </Paper>
-          ))}
-        </Stack>
-      )}
-      {data && (
-        <Pager
-          total={data.total}
-          limit={LIMIT}
-          offset={offset}
-          onChange={(o) => {
-            setOffset(o);
-            reload();
-          }}
-          what={t('innovation.practices.title')}
-        />
-      )}
+            </Group>
+            <Title order={2} size="h4" mb={4}>
+              <Anchor component={Link} to={IP.practice(p.id)}>
+                {p.title}
+              </Anchor>
+            </Title>
+            <Text size="sm" lineClamp={3}>
+              {summaryOf(p, i18n.resolvedLanguage)}
+            </Text>
+          </Paper>
+        )}
+      />
     </Stack>
   );
 }

@@ -5,6 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router';
 import { ApiError } from '../../api/http';
 import type { HubEvent } from '../../api/innovation';
+import { Loading } from '../../components/Loading';
+import { PageTitle } from '../../components/PageTitle';
 import './innovation.css';
 
 /** Client paths of the innovation hub's pages. */
@@ -59,6 +61,42 @@ export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () =>
         )}
       </Group>
     </Alert>
+  );
+}
+
+/**
+ * What a detail page shows until its data is there: the loader, or after a failure a title, the error (with
+ * "try again" unless the thing does not exist) and a link back.
+ */
+export function NotLoaded({
+  error,
+  onRetry,
+  title,
+  back = IP.home,
+  backLabel,
+}: {
+  /** The load error; none while loading. */
+  error: Error | undefined;
+  onRetry: () => void;
+  /** The page title after a failure; the hub's by default. */
+  title?: string;
+  /** Where the link goes back to, and its text; the hub's home by default. */
+  back?: string;
+  backLabel?: string;
+}) {
+  const { t } = useTranslation();
+  if (!error) return <Loading />;
+  return (
+    <Stack>
+      <PageTitle>{title ?? t('innovation.title')}</PageTitle>
+      <ErrorAlert
+        error={error}
+        onRetry={error instanceof ApiError && error.status === 404 ? undefined : onRetry}
+      />
+      <Anchor component={Link} to={back}>
+        {backLabel ?? t('innovation.back')}
+      </Anchor>
+    </Stack>
   );
 }
 

@@ -28,8 +28,9 @@ import { Loading } from '../../components/Loading';
 import { PageTitle } from '../../components/PageTitle';
 import { ROUTES } from '../../routes';
 import { CHART_COLORS, Chart, type ChartOption } from './Chart';
-import { ErrorAlert, formatMoney, formatNumber, nameIn, ProjectStatusText } from './common';
+import { ErrorAlert, formatMoney, formatNumber, nameIn, ProjectStatusText, pagerProps } from './common';
 import { IndicatorPanel } from './IndicatorPanel';
+import { IndicatorTable } from './IndicatorTable';
 
 const PAGE = 10;
 // The map library is large: loaded with the projects' map only.
@@ -56,7 +57,6 @@ export default function PublicDashboard() {
   };
   const [status, setStatus] = useState<'' | ProjectStatus>('');
   const [page, setPage] = useState(1);
-  const [indPage, setIndPage] = useState(1);
 
   const data = state.data;
   const d = data?.dashboard ?? null;
@@ -98,11 +98,6 @@ export default function PublicDashboard() {
   const pages = Math.max(1, Math.ceil(projects.length / PAGE));
   const shown = projects.slice((Math.min(page, pages) - 1) * PAGE, Math.min(page, pages) * PAGE);
   const allInds = d?.indicators ?? [];
-  const indPages = Math.max(1, Math.ceil(allInds.length / PAGE));
-  const indShown = allInds.slice(
-    (Math.min(indPage, indPages) - 1) * PAGE,
-    Math.min(indPage, indPages) * PAGE,
-  );
   const links = d ? openData(d.programme.code) : null;
   const year = new Date().getFullYear();
 
@@ -228,54 +223,12 @@ export default function PublicDashboard() {
           <Title order={2} id="obs-all-title" mb="sm">
             {t('observatory.public.allTitle')}
           </Title>
-          <div className="obs-scroll">
-            <Table fz="sm" captionSide="top" striped className="obs-table" data-testid="obs-all-indicators">
-              <Table.Caption>
-                {t('observatory.public.allCaption', { page: Math.min(indPage, indPages), pages: indPages })}
-              </Table.Caption>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">{t('observatory.public.indicator')}</Table.Th>
-                  <Table.Th scope="col">{t('observatory.public.latestValue')}</Table.Th>
-                  <Table.Th scope="col">{t('observatory.chart.baseline')}</Table.Th>
-                  <Table.Th scope="col">{t('observatory.chart.target')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {indShown.map((i) => (
-                  <Table.Tr key={i.id} data-code={i.code}>
-                    <Table.Th scope="row" fw={500}>
-                      {nameIn(lang, i)}
-                    </Table.Th>
-                    <Table.Td>
-                      {i.latest && i.latest.value !== null
-                        ? `${formatNumber(lang, i.latest.value, i.unit)} (${i.latest.period})`
-                        : '–'}
-                    </Table.Td>
-                    <Table.Td>{i.baseline ? formatNumber(lang, i.baseline.value, i.unit) : '–'}</Table.Td>
-                    <Table.Td>{formatNumber(lang, i.latest?.target ?? null, i.unit)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </div>
-          {indPages > 1 && (
-            <Pagination
-              mt="sm"
-              total={indPages}
-              value={Math.min(indPage, indPages)}
-              onChange={setIndPage}
-              getControlProps={(c) => ({
-                'aria-label':
-                  c === 'previous'
-                    ? t('observatory.previousPage')
-                    : c === 'next'
-                      ? t('observatory.nextPage')
-                      : undefined,
-              })}
-              getItemProps={(p) => ({ 'aria-label': t('observatory.pageN', { page: p }) })}
-            />
-          )}
+          <IndicatorTable
+            items={allInds}
+            testId="obs-all-indicators"
+            caption={(page, pages) => t('observatory.public.allCaption', { page, pages })}
+            latestLabel={t('observatory.public.latestValue')}
+          />
         </section>
       )}
 
@@ -350,15 +303,7 @@ export default function PublicDashboard() {
               total={pages}
               value={Math.min(page, pages)}
               onChange={setPage}
-              getControlProps={(c) => ({
-                'aria-label':
-                  c === 'previous'
-                    ? t('observatory.previousPage')
-                    : c === 'next'
-                      ? t('observatory.nextPage')
-                      : undefined,
-              })}
-              getItemProps={(p) => ({ 'aria-label': t('observatory.pageN', { page: p }) })}
+              {...pagerProps(t)}
             />
           )}
         </section>

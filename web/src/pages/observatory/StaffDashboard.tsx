@@ -45,25 +45,13 @@ import {
   formatNumber,
   nameIn,
   ProjectStatusText,
+  pagerProps,
   ResponseStatusText,
 } from './common';
+import { IndicatorTable } from './IndicatorTable';
 
 const PAGE = 10;
 const pct = (lang: string | undefined, r: number) => formatNumber(lang, Math.round(r * 100), '%');
-
-function pagerProps(t: TFunction) {
-  return {
-    getControlProps: (c: string) => ({
-      'aria-label':
-        c === 'previous'
-          ? t('observatory.previousPage')
-          : c === 'next'
-            ? t('observatory.nextPage')
-            : undefined,
-    }),
-    getItemProps: (p: number) => ({ 'aria-label': t('observatory.pageN', { page: p }) }),
-  };
-}
 
 /** The server's reasons (English) in the reader's language. */
 function reasonText(t: TFunction, r: string): string {
@@ -273,7 +261,14 @@ function ProgrammeStaff({ programmeId }: { programmeId: string }) {
           <Text size="sm" c="dimmed" mb="sm">
             {t('observatory.staff.indicatorsIntro')}
           </Text>
-          <IndicatorTable items={dash.state.data.indicators} />
+          <IndicatorTable
+            items={dash.state.data.indicators}
+            testId="obs-staff-indicators"
+            caption={(page, pages) => t('observatory.staff.indicatorsCaption', { page, pages })}
+            latestLabel={t('observatory.staff.latestValue')}
+            withCode
+            withProgress
+          />
         </section>
       )}
     </>
@@ -325,50 +320,6 @@ function RiskTable({
                     ))}
                   </List>
                 </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </div>
-      {pages > 1 && <Pagination mt="sm" total={pages} value={page} onChange={setPage} {...pagerProps(t)} />}
-    </>
-  );
-}
-
-function IndicatorTable({ items }: { items: import('../../api/observatory').IndicatorSummary[] }) {
-  const { t, i18n } = useTranslation();
-  const lang = i18n.resolvedLanguage;
-  const [page, setPage] = useState(1);
-  const pages = Math.max(1, Math.ceil(items.length / PAGE));
-  const shown = items.slice((page - 1) * PAGE, page * PAGE);
-  return (
-    <>
-      <div className="obs-scroll">
-        <Table fz="sm" captionSide="top" striped className="obs-table" data-testid="obs-staff-indicators">
-          <Table.Caption>{t('observatory.staff.indicatorsCaption', { page, pages })}</Table.Caption>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">{t('observatory.public.indicator')}</Table.Th>
-              <Table.Th scope="col">{t('observatory.staff.latestValue')}</Table.Th>
-              <Table.Th scope="col">{t('observatory.chart.baseline')}</Table.Th>
-              <Table.Th scope="col">{t('observatory.chart.target')}</Table.Th>
-              <Table.Th scope="col">{t('observatory.staff.progress')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {shown.map((i) => (
-              <Table.Tr key={i.id}>
-                <Table.Th scope="row" fw={500}>
-                  {nameIn(lang, i)} <span className="obs-code">({i.code})</span>
-                </Table.Th>
-                <Table.Td>
-                  {i.latest && i.latest.value !== null
-                    ? `${formatNumber(lang, i.latest.value, i.unit)} (${i.latest.period})`
-                    : '–'}
-                </Table.Td>
-                <Table.Td>{i.baseline ? formatNumber(lang, i.baseline.value, i.unit) : '–'}</Table.Td>
-                <Table.Td>{formatNumber(lang, i.latest?.target ?? null, i.unit)}</Table.Td>
-                <Table.Td>{i.progress === null ? '–' : pct(lang, i.progress)}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

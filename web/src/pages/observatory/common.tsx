@@ -33,6 +33,21 @@ export function formatDate(lang: string | undefined, iso: string | null | undefi
     : d.toLocaleDateString(lang, { dateStyle: 'medium' });
 }
 
+/** Accessible names of a Pagination's controls: previous, next, "page n". */
+export function pagerProps(t: TFunction) {
+  return {
+    getControlProps: (c: string) => ({
+      'aria-label':
+        c === 'previous'
+          ? t('observatory.previousPage')
+          : c === 'next'
+            ? t('observatory.nextPage')
+            : undefined,
+    }),
+    getItemProps: (p: number) => ({ 'aria-label': t('observatory.pageN', { page: p }) }),
+  };
+}
+
 /** An API error in plain words: what happened, by status, then the server's detail. */
 export function errorText(t: TFunction, err: Error): string {
   if (err instanceof ApiError) {
