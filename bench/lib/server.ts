@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -49,6 +49,29 @@ export interface ServerHandle {
   stop(): Promise<number | null>;
 }
 
+let compiled = false;
+
+/** The V8 flags of `npm start` and of the `escale` command (package.json, the shebang of src/cli.ts). */
+const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=8'];
+
+/**
+ * Builds the server (`tsc -p tsconfig.build.json`, into dist/) and makes startServer run it as production
+ * does (`npm start`: node dist/src/cli.js): no TypeScript loader in the measured process, whose memory and
+ * start-up it would inflate.
+ */
+export function runCompiledServer(): void {
+  const r = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    },
+  );
+  if (r.status !== 0) throw new Error('the server does not build (tsc -p tsconfig.build.json)');
+  compiled = true;
+}
+
 /** A TCP port that was free a moment ago. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -73,8 +96,8 @@ export function readMemory(pid: number): MemoryStatus {
 }
 
 /**
- * Starts `escale serve` as a child process (`node --import tsx src/cli.ts serve`) and waits until
- * GET /health answers 200.
+ * Starts `escale serve` as a child process (`node --import tsx src/cli.ts serve`, or the build after
+ * runCompiledServer) and waits until GET /health answers 200.
  */
 export async function startServer(opts: ServerOptions, timeoutMs = 120_000): Promise<ServerHandle> {
   // A reproducible server: none of the caller's Escale settings (feeds, demo...) leak in. ESCALE_DEMO=0: the
@@ -87,11 +110,19 @@ export async function startServer(opts: ServerOptions, timeoutMs = 120_000): Pro
   // Also with PostgreSQL: the server keeps files there (the plate key), which must not land in the repository.
   const ownDir = opts.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'escale-bench-server-')) : undefined;
   env.ESCALE_DATA_DIR = opts.dataDir ?? ownDir;
-  const nodeArgs = ['--import', 'tsx'];
+  const nodeArgs = compiled ? [...PRODUCTION_NODE_FLAGS] : ['--import', 'tsx'];
   if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
   const child: ChildProcess = spawn(
     process.execPath,
-    [...nodeArgs, 'src/cli.ts', 'serve', '--port', String(opts.port), '--host', '127.0.0.1'],
+    [
+      ...nodeArgs,
+      compiled ? 'dist/src/cli.js' : 'src/cli.ts',
+      'serve',
+      '--port',
+      String(opts.port),
+      '--host',
+      '127.0.0.1',
+    ],
     { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const pid = child.pid;

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Db, Queryable } from '../db/db.js';
 import { badRequest, ProblemError } from '../http/problem.js';
 import { nonOverlappingTimer } from '../lib/timer.js';
@@ -82,12 +82,21 @@ export interface Mailer {
 }
 
 export function createMailer(s: MailSettings): Mailer {
-  const smtp = s.smtpUrl ? nodemailer.createTransport(s.smtpUrl) : undefined;
-  const stream = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  // Transports are made on the first mail: nodemailer is only loaded by processes that send mail.
+  let transports: Promise<{ smtp?: Transporter; stream: Transporter }> | undefined;
+  const load = async () => {
+    const { default: nodemailer } = await import('nodemailer');
+    return {
+      smtp: s.smtpUrl ? nodemailer.createTransport(s.smtpUrl) : undefined,
+      stream: nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }),
+    };
+  };
   return {
     async send(m) {
       const mail = { from: s.from, to: m.to, subject: m.subject, text: m.text };
       try {
+        transports ??= load();
+        const { smtp, stream } = await transports;
         if (smtp) {
           const info = await smtp.sendMail(mail);
           return { outcome: 'sent', detail: String(info.messageId ?? '') };

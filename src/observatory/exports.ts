@@ -1,6 +1,3 @@
-import ExcelJS from 'exceljs';
-import PDFDocument from 'pdfkit';
-
 /** A view as a table: what the dashboards show, exported as CSV, XLSX or SDMX-CSV. */
 export interface Table {
   name: string;
@@ -21,6 +18,8 @@ export function toCsv(t: Table): string {
 }
 
 export async function toXlsx(tables: Table[], title: string): Promise<Buffer> {
+  // Loaded on first export: the library is large (about 20 MB resident) and most processes never need it.
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Escale Observatory';
   wb.title = title;
@@ -88,7 +87,9 @@ export interface ReportData {
 }
 
 /** The yearly PDF report of the programme (pdfkit, standard fonts). */
-export function toPdf(d: ReportData): Promise<Buffer> {
+export async function toPdf(d: ReportData): Promise<Buffer> {
+  // Loaded on first report, like exceljs: pdfkit and its fonts weigh about 10 MB resident.
+  const { default: PDFDocument } = await import('pdfkit');
   return new Promise((resolvePdf, reject) => {
     const doc = new PDFDocument({
       size: 'A4',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { KeyValue } from './model.js';
 import { bareHost, guardedLookup, resolveAllowed } from './targets.js';
 
@@ -137,6 +137,8 @@ export class MqttTransport {
       throw new DeliveryError(err.message, true);
     });
     const tls = url.protocol === 'mqtts:';
+    // Loaded on first use: most deployments never notify over MQTT, and the library weighs on idle memory.
+    const { default: mqtt } = await import('mqtt');
     const c = mqtt.connect({
       protocol: tls ? 'mqtts' : 'mqtt',
       host: addresses[0].address,
