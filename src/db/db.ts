@@ -18,6 +18,11 @@ export interface Queryable {
   ): Promise<QueryResult<T>>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * In a transaction: runs fn once the transaction has committed (never if it rolls back). What others
+   * must see only after the commit (the rows it wrote) is announced from there.
+   */
+  onCommit?(fn: () => void): void;
 }
 
 export interface QueryOptions {
@@ -91,6 +96,7 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     },
     async transaction(fn) {
       const client = await pool.connect();
+      const committed: (() => void)[] = [];
       try {
         await client.query('BEGIN');
         const out = await fn({
@@ -98,8 +104,10 @@ async function openPostgres(url: string, max: number): Promise<Db> {
           exec: async (sql) => {
             await client.query(sql);
           },
+          onCommit: (f) => committed.push(f),
         });
         await client.query('COMMIT');
+        runCommitted(committed);
         return out;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
@@ -113,6 +121,17 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     },
     close: () => pool.end(),
   };
+}
+
+/** The after-commit callbacks of a transaction; one that throws does not keep the others from running. */
+function runCommitted(fns: (() => void)[]): void {
+  for (const f of fns) {
+    try {
+      f();
+    } catch {
+      // A callback's failure is its own (they announce, they do not write): the commit stands.
+    }
+  }
 }
 
 const statementNames = new Map<string, string>();
@@ -151,15 +170,20 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Db> {
     exec: async (sql) => {
       await db.exec(sql);
     },
-    transaction: (fn) =>
-      db.transaction((tx) =>
+    async transaction(fn) {
+      const committed: (() => void)[] = [];
+      const out = await db.transaction((tx) =>
         fn({
           query: (sql, params) => run(tx, sql, params),
           exec: async (sql) => {
             await tx.exec(sql);
           },
+          onCommit: (f) => committed.push(f),
         }),
-      ),
+      );
+      runCommitted(committed);
+      return out;
+    },
     async ping() {
       await db.query('SELECT 1');
     },

@@ -133,19 +133,17 @@ export class Dispatcher {
   }
 
   /**
-   * Called by the matcher for the rows it just wrote. The claim that follows may run before the writer's
-   * commit is visible (PostgreSQL: another connection); the ids are kept until a claim sees them, and
-   * claims are retried a few times within a short while.
+   * Called by the matcher for the rows it wrote, once its transaction has committed (the claim then sees
+   * them). The ids are still kept until a claim sees them, and claims retried a few times within a short
+   * while, should a caller announce rows before their commit.
    */
   nudge(rows: { id: string; endpoint: string }[]): void {
     if (!this.started || this.stopped) return;
     const now = Date.now();
     for (const r of rows) this.awaiting.set(r.id, { endpoint: r.endpoint, since: now });
     this.retryDelay = 2;
-    // PGlite runs the claim after the writer's transaction (one connection); on PostgreSQL, a claim sent
-    // at once would mostly arrive before the commit: give the commit a moment.
-    if (this.db.kind === 'pglite') this.kick(true);
-    else this.kickSoon(1, true);
+    // A millisecond's wait gathers the rows of the writes committing together into one claim.
+    this.kickSoon(1, true);
   }
 
   /** Extends the leases of the rows held here (queued, in flight, or waiting for their outcome to be written). */

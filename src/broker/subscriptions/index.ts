@@ -62,7 +62,7 @@ export interface NotifyOptions extends DispatcherOptions {
 /**
  * Settings from the environment:
  * ESCALE_NOTIFY_ALLOW / ESCALE_OUTBOUND_ALLOW (hosts or IPs a notification may reach although private),
- * ESCALE_NOTIFY_TIMEOUT_MS (10000), ESCALE_NOTIFY_CONCURRENCY (per endpoint, 4),
+ * ESCALE_NOTIFY_TIMEOUT_MS (10000), ESCALE_NOTIFY_CONCURRENCY (per endpoint, 16),
  * ESCALE_NOTIFY_MAX_ATTEMPTS (10), ESCALE_NOTIFY_RETRY_BASE_MS (1000), ESCALE_NOTIFY_RETRY_MAX_MS (300000),
  * ESCALE_NOTIFY_POLL_MS (1000), NATS_URL (none), ESCALE_NODE_TTL_MS (5000).
  */
@@ -77,7 +77,7 @@ export function notifyOptions(env: NodeJS.ProcessEnv = process.env): NotifyOptio
   return {
     allow: notifyAllowlist(env),
     timeoutMs: int('ESCALE_NOTIFY_TIMEOUT_MS', 10_000, 100),
-    concurrency: int('ESCALE_NOTIFY_CONCURRENCY', 4, 1),
+    concurrency: int('ESCALE_NOTIFY_CONCURRENCY', 16, 1),
     maxAttempts: int('ESCALE_NOTIFY_MAX_ATTEMPTS', 10, 1),
     retryBaseMs: int('ESCALE_NOTIFY_RETRY_BASE_MS', 1000, 1),
     retryMaxMs: int('ESCALE_NOTIFY_RETRY_MAX_MS', 300_000, 1),

@@ -241,5 +241,10 @@ async function match(
     const r = await tx.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
     deps.hub.afterCommit(r.rows[0].xid, events);
   }
-  if (rows.length) deps.nudge(rows);
+  if (rows.length) {
+    // After the commit, the dispatcher's claim sees the rows at once (announced before, it would often look
+    // before they are visible, and look again later).
+    if (tx.onCommit) tx.onCommit(() => deps.nudge(rows));
+    else deps.nudge(rows);
+  }
 }
