@@ -22,7 +22,7 @@ import { createGovernance } from '../src/governance/service.js';
 import { CpuWatch, machineBusy } from './lib/cpu.js';
 import { machineInfo, machineLines } from './lib/machine.js';
 import { createDatabase, dropDatabase, findPostgres, postmasterPid, redact, runOn } from './lib/postgres.js';
-import { freePort, REPO_ROOT } from './lib/server.js';
+import { freePort, REPO_ROOT, runCompiledServer, serverCommand } from './lib/server.js';
 import { fmtInt, fmtMs, percentiles, sleep } from './lib/stats.js';
 
 const USAGE = `usage: npm run bench:notify -- [options]
@@ -107,7 +107,7 @@ async function startEscale(databaseUrl: string, port: number, dataDir: string): 
   });
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', String(port), '--host', '127.0.0.1'],
+    serverCommand(['serve', '--port', String(port), '--host', '127.0.0.1']),
     { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: string[] = [];
@@ -311,6 +311,8 @@ async function waitDelivered(rcv: Receiver, seqs: number[], timeoutMs: number): 
 
 async function main(): Promise<void> {
   const opts = parseOptions();
+  // The server runs as production runs it (npm start): compiled, without the TypeScript loader.
+  runCompiledServer();
   const url =
     process.env.BENCH_DATABASE_URL ||
     process.env.TEST_DATABASE_URL ||

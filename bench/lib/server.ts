@@ -72,6 +72,13 @@ export function runCompiledServer(): void {
   compiled = true;
 }
 
+/** How startServer (and other benchmarks' own launchers) start `escale serve <args>`: node's arguments. */
+export function serverCommand(args: string[]): string[] {
+  return compiled
+    ? [...PRODUCTION_NODE_FLAGS, 'dist/src/cli.js', ...args]
+    : ['--import', 'tsx', 'src/cli.ts', ...args];
+}
+
 /** A TCP port that was free a moment ago. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -110,19 +117,10 @@ export async function startServer(opts: ServerOptions, timeoutMs = 120_000): Pro
   // Also with PostgreSQL: the server keeps files there (the plate key), which must not land in the repository.
   const ownDir = opts.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'escale-bench-server-')) : undefined;
   env.ESCALE_DATA_DIR = opts.dataDir ?? ownDir;
-  const nodeArgs = compiled ? [...PRODUCTION_NODE_FLAGS] : ['--import', 'tsx'];
-  if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
+  const profile = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
   const child: ChildProcess = spawn(
     process.execPath,
-    [
-      ...nodeArgs,
-      compiled ? 'dist/src/cli.js' : 'src/cli.ts',
-      'serve',
-      '--port',
-      String(opts.port),
-      '--host',
-      '127.0.0.1',
-    ],
+    [...profile, ...serverCommand(['serve', '--port', String(opts.port), '--host', '127.0.0.1'])],
     { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const pid = child.pid;
