@@ -1,4 +1,4 @@
-import type { Db, Queryable } from '../db/db.js';
+import type { Db, Queryable, Transaction } from '../db/db.js';
 import { ProblemError } from '../http/problem.js';
 import { validateGeometry } from './geojson.js';
 import {
@@ -71,7 +71,7 @@ export interface ChangeListener {
    */
   record?(tenant: string, changes: Change[], tx: Queryable, params: SqlParams): Promise<string[]>;
   /** Runs after the save, in the same transaction. */
-  after?(tenant: string, changes: Change[], tx: Queryable, prefetched: unknown): Promise<void>;
+  after?(tenant: string, changes: Change[], tx: Transaction, prefetched: unknown): Promise<void>;
 }
 
 export interface BrokerStore {
@@ -153,7 +153,7 @@ const prefetches = (store: BrokerStore) =>
  */
 async function saveAndRecord(
   store: BrokerStore,
-  tx: Queryable,
+  tx: Transaction,
   tenant: string,
   save: StoredEntity[],
   existing: ReadonlyMap<string, unknown> | ReadonlySet<string>,

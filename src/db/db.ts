@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { PGlite, Transaction } from '@electric-sql/pglite';
+import type { PGlite, Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import pg from 'pg';
 
 /** Anything that runs SQL: the database itself or an open transaction. */
@@ -18,11 +18,15 @@ export interface Queryable {
   ): Promise<QueryResult<T>>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+}
+
+/** An open transaction. */
+export interface Transaction extends Queryable {
   /**
-   * In a transaction: runs fn once the transaction has committed (never if it rolls back). What others
-   * must see only after the commit (the rows it wrote) is announced from there.
+   * Runs fn once the transaction has committed (never if it rolls back). What others must see only after
+   * the commit (the rows it wrote, the events it produced) is announced from there.
    */
-  onCommit?(fn: () => void): void;
+  onCommit(fn: () => void): void;
 }
 
 export interface QueryOptions {
@@ -41,7 +45,7 @@ export interface QueryResult<T> {
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Runs fn in one transaction; rolls back if it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Cheap round trip used by the readiness probe. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -159,7 +163,7 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Db> {
   });
   // PGlite is one connection; it queues queries and transactions behind one mutex, so statements of two
   // requests never interleave inside a transaction.
-  const run = async <T>(c: PGlite | Transaction, sql: string, params?: unknown[]) => {
+  const run = async <T>(c: PGlite | PgliteTransaction, sql: string, params?: unknown[]) => {
     const r = await c.query<T>(sql, params);
     return toResult<T>(r.rows, r.affectedRows ?? r.rows.length);
   };

@@ -99,7 +99,7 @@ export function createSubscriptions(deps: {
   const db = store.db;
   const options = deps.options ?? notifyOptions();
   const cache = new SubscriptionCache(db, contexts);
-  const hub = new StreamHub(db, (err) => log.error({ err }, 'subscription streams: cannot check a commit'));
+  const hub = new StreamHub();
   const dispatcher = new Dispatcher(db, options, {
     warn: (o, m) => log.warn(o, m),
     error: (o, m) => log.error(o, m),

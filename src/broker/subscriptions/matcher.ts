@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../../db/db.js';
+import type { Queryable, Transaction } from '../../db/db.js';
 import type { Instance, StoredEntity } from '../model.js';
 import { compileGeoQuery, LOCATION_IRI } from '../query/geo.js';
 import { compileQ, compileScopeQ, createParams, type TypeExpr } from '../query/index.js';
@@ -179,7 +179,7 @@ async function match(
   deps: MatcherDeps,
   tenant: string,
   changes: Change[],
-  tx: Queryable,
+  tx: Transaction,
   version: unknown,
 ): Promise<void> {
   if (changes.length === 0) return;
@@ -237,14 +237,8 @@ async function match(
     }
   }
   await insertOutbox(tx, tenant, rows);
-  if (events.length) {
-    const r = await tx.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
-    deps.hub.afterCommit(r.rows[0].xid, events);
-  }
-  if (rows.length) {
-    // After the commit, the dispatcher's claim sees the rows at once (announced before, it would often look
-    // before they are visible, and look again later).
-    if (tx.onCommit) tx.onCommit(() => deps.nudge(rows));
-    else deps.nudge(rows);
-  }
+  // Streams see only committed writes; the dispatcher's claim, announced after the commit, finds the rows at
+  // once (announced before, it would often look before they are visible, and look again later).
+  if (events.length) tx.onCommit(() => deps.hub.publishCommitted(events));
+  if (rows.length) tx.onCommit(() => deps.nudge(rows));
 }
