@@ -14,6 +14,10 @@ interface Row {
 }
 
 const COLUMNS = 'id, types, scopes, attrs, created_at, modified_at';
+/** The same columns on the alias `e` of the queries. */
+const E_COLUMNS = COLUMNS.split(', ')
+  .map((c) => `e.${c}`)
+  .join(', ');
 
 const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
 
@@ -204,18 +208,14 @@ export async function queryEntities(
           ${where} LIMIT ${depth}),
        b AS (SELECT CASE WHEN count(*) < ${depth} THEN ${plan.maxDistance}
                           ELSE LEAST(max(d) * (1 + 1e-9) + 0.001, ${plan.maxDistance}) END AS r FROM k)
-       SELECT ${COLUMNS.split(', ')
-         .map((c) => `e.${c}`)
-         .join(', ')} FROM broker_entities e CROSS JOIN b
+       SELECT ${E_COLUMNS} FROM broker_entities e CROSS JOIN b
         WHERE ${final.join(' AND ')} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`,
       q.params,
     );
     for (const row of r.rows) entities.push(toEntity(row));
   } else if (q.limit > 0) {
     const r = await db.query<Row>(
-      `SELECT ${COLUMNS.split(', ')
-        .map((c) => `e.${c}`)
-        .join(', ')} FROM broker_entities e ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`,
+      `SELECT ${E_COLUMNS} FROM broker_entities e ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`,
       q.params,
     );
     for (const row of r.rows) entities.push(toEntity(row));
