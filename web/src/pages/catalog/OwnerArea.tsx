@@ -485,7 +485,8 @@ function OwnerContent() {
           maw={260}
           mb="sm"
         />
-        {statement.state.status === 'loading' ? (
+        {/* Dataset titles in the reader's language come with the agreements: wait for both. */}
+        {statement.state.status === 'loading' || agreements.state.status === 'loading' ? (
           <Skeleton height={60} />
         ) : statement.state.status === 'ok' && !statement.state.data ? (
           <Text>{t('catalog.owner.noStatements')}</Text>
