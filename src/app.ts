@@ -14,6 +14,7 @@ import type { Db } from './db/db.js';
 import { governanceRoutes, installGovernance } from './governance/index.js';
 import { installErrorHandling } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
+import { ProblemError } from './http/problem.js';
 import type { IngestRuntime } from './ingest/index.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { innovationFigure, innovationRoutes } from './innovation/index.js';
@@ -57,11 +58,19 @@ export async function buildApp({ config, db, broker, ingest, mobility }: AppDeps
   app.setValidatorCompiler(validatorCompiler());
 
   // Only JSON bodies are accepted anywhere (415 otherwise); JSON-LD and merge-patch bodies are JSON.
-  app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const nul = nulIn(body as string);
+    if (nul) done(nul, undefined);
+    else parseJson(req, body as string, done);
+  });
   app.addContentTypeParser(
     ['application/ld+json', 'application/merge-patch+json', 'application/geo+json'],
     { parseAs: 'string' },
     (_req, body, done) => {
+      const nul = nulIn(body as string);
+      if (nul) return done(nul, undefined);
       try {
         done(null, body === '' ? undefined : JSON.parse(body as string));
       } catch (err) {
@@ -72,6 +81,14 @@ export async function buildApp({ config, db, broker, ingest, mobility }: AppDeps
   );
 
   installErrorHandling(app);
+  app.addHook('onRequest', async (req) => {
+    if (req.url.includes('%00')) {
+      throw new ProblemError(
+        'BadRequestData',
+        'the URL holds the character U+0000 (%00), which cannot be stored',
+      );
+    }
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -202,4 +219,16 @@ export function contextResolverFor(config: Config): Promise<ContextResolver> {
     fetchTimeoutMs: config.contextFetchTimeoutMs,
     maxBytes: config.contextMaxBytes,
   });
+}
+
+/** `\u0000` in JSON text, not preceded by an escaped backslash. */
+const ESCAPED_NUL = /(?<!\\)(?:\\\\)*\\u0000/;
+
+/**
+ * PostgreSQL stores no U+0000, neither in text nor in jsonb: a body that holds one is refused as bad data
+ * before it reaches a statement (where it would fail the whole transaction, and answer 500).
+ */
+function nulIn(body: string): ProblemError | undefined {
+  if (!body.includes('\\u0000') || !ESCAPED_NUL.test(body)) return undefined;
+  return new ProblemError('BadRequestData', 'the body holds the character U+0000, which cannot be stored');
 }

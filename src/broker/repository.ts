@@ -45,6 +45,20 @@ export async function findEntity(
   return r.rows[0] ? toEntity(r.rows[0]) : undefined;
 }
 
+/** The entities among ids that exist, in one statement. */
+export async function findEntities(
+  db: Queryable,
+  tenant: string,
+  ids: readonly string[],
+): Promise<Map<string, StoredEntity>> {
+  const r = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM broker_entities WHERE tenant = $1 AND id = ANY($2::text[])`,
+    [tenant, ids],
+    { prepare: true },
+  );
+  return new Map(r.rows.map((row) => [row.id, toEntity(row)]));
+}
+
 /**
  * Reads and row-locks the entities that exist among ids, in id order so that two batches never deadlock; with
  * them, the values of `prefetch` (scalar SQL expressions of the tenant, `$1`), in the same round trip.

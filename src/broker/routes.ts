@@ -25,6 +25,7 @@ import {
   type BrokerStore,
   createBrokerStore,
   deleteEntities,
+  findEntity,
   mergeInstance,
   modifyEntity,
   type WriteMode,
@@ -222,7 +223,7 @@ export async function brokerRoutes(app: FastifyInstance, opts: BrokerPluginOptio
       const tenant = await readTenant(req);
       const ctx = await queryContext(req, contexts);
       const ro = renderOptions(q, ctx);
-      let e = await repo.findEntity(db, tenant, entityId);
+      let e = await findEntity(store, tenant, entityId);
       if (!e) throw new ProblemError('ResourceNotFound', `entity ${entityId} does not exist`);
       const rules = await rulesOf(req);
       const rule = rules && ruleFor(rules, e.types);

@@ -1,5 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, contextResolverFor } from '../../src/app.js';
+import { type Broker, createBroker } from '../../src/broker/index.js';
 import { loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/db.js';
 import { type Backend, openTestDb } from './db.js';
@@ -14,6 +15,8 @@ export interface TestApp {
   call(opts: InjectOptions & { json?: unknown; as?: string | null }): Promise<LightMyRequestResponse>;
   /** Bearer token of a platform administrator created for this app. */
   adminToken: string;
+  /** The broker behind the routes, for tests that drive its service directly. */
+  broker: Broker;
   db(): Db;
   dispose(): Promise<void>;
 }
@@ -21,7 +24,8 @@ export interface TestApp {
 export async function startTestApp(backend: Backend, env: Record<string, string> = {}): Promise<TestApp> {
   const t = await openTestDb(backend);
   const config = loadConfig({ NODE_ENV: 'test', ESCALE_RATE_LIMIT: '0', ...env });
-  const app = await buildApp({ config, db: t.db });
+  const broker = createBroker(t.db, await contextResolverFor(config));
+  const app = await buildApp({ config, db: t.db, broker });
   await app.ready();
   const admin = await app.governance.createUser({
     email: 'platform-admin@escale.test',
@@ -32,6 +36,7 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
   return {
     app,
     adminToken,
+    broker,
     call(opts) {
       const { json, as, ...rest } = opts;
       const headers = { ...(opts.headers ?? {}) } as Record<string, string>;
