@@ -7,6 +7,8 @@ export interface Config {
   /** PostgreSQL URL; when empty the embedded PGlite store in dataDir is used. */
   databaseUrl?: string;
   dataDir: string;
+  /** The embedded store's autovacuum round, in ms (ESCALE_DATA_MAINTENANCE_MS; 0 turns it off). */
+  dataMaintenanceMs: number;
   /** JSON file mapping @context URLs to local files; those URLs are never fetched. */
   contextMap?: string;
   /** Largest request body accepted, in bytes. */
@@ -109,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     aisReplay: env.ESCALE_AIS_REPLAY || undefined,
     aisClassB: classB(env.ESCALE_AIS_CLASS_B),
     aisFlushMs: num(env.ESCALE_AIS_FLUSH_MS, 1000),
+    dataMaintenanceMs: num(env.ESCALE_DATA_MAINTENANCE_MS, 10_000),
     aisFlushMax: num(env.ESCALE_AIS_FLUSH_MAX, 500),
     demoAisSpeed: num(env.ESCALE_DEMO_AIS_SPEED, 2),
     geofences: env.ESCALE_GEOFENCES || undefined,

@@ -4,6 +4,7 @@ import { createBroker } from './broker/index.js';
 import { seedCatalogDemo } from './catalog/index.js';
 import { type Config, redactUrl } from './config.js';
 import { type Db, openDb } from './db/db.js';
+import { startEmbeddedMaintenance } from './db/maintenance.js';
 import { migrate } from './db/migrate.js';
 import { seedDemo } from './demo/le-havre.js';
 import { DEMO_ADMIN_EMAIL, seedGovernanceDemo } from './governance/demo.js';
@@ -86,6 +87,8 @@ export async function start(config: Config): Promise<Running> {
   batcher.start();
   await mobility.start(app.log);
   ingest.start(app.log);
+  // PGlite has no autovacuum: the server does its work (a statistics query a round when nothing is due).
+  const maintenance = startEmbeddedMaintenance(db, config.dataMaintenanceMs, app.log);
   // The waste demo's reading history loads in the background (the forecasts need it, the server does not).
   const wasteAbort = new AbortController();
   const wasteBackfill =
@@ -110,6 +113,7 @@ export async function start(config: Config): Promise<Running> {
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      maintenance.stop();
       await app.close(); // stops accepting, lets in-flight requests finish
       await ingest.stop();
       await mobility.stop();
