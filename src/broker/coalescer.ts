@@ -5,8 +5,8 @@
  * join the next one. A lone write starts at once and waits for nobody. Reads of one entity by id do the same:
  * those that wait while others run are answered by one statement.
  *
- * Two requests about the same entity never share a run: each write stays a change of its own (its history
- * instance, its notification). When a shared run fails, each request in it runs again alone, so an error
+ * With `onePerId`, two requests about the same entity never share a run: each write stays a change of its own
+ * (its history instance, its notification). Reads need no such rule. When a shared run fails, each request in it runs again alone, so an error
  * stays with the request that caused it. Large requests (batch operations) gain nothing from company: they
  * run at once, outside the count, so that they never hold up the small ones.
  */
@@ -20,6 +20,8 @@ export interface CoalescerOptions<Req, Res> {
   maxRunning: number;
   /** Entities per shared transaction; a larger write runs at once, alone, and is not counted as running. */
   maxIds: number;
+  /** Requests about the same entity never share a run (writes: each stays a change of its own). */
+  onePerId: boolean;
   /** Runs writes of one key in one transaction; their results in order. Throws to fail them all. */
   run(key: string, reqs: Req[]): Promise<Res[]>;
 }
@@ -80,7 +82,8 @@ export function createCoalescer<Req, Res>(opts: CoalescerOptions<Req, Res>): Coa
     for (let i = waiting.length - 1; i >= 0; i--) {
       const b = waiting[i];
       if (b.key !== key) continue;
-      if (b.ids.size + ids.length > opts.maxIds || ids.some((id) => b.ids.has(id))) return undefined;
+      if (b.ids.size + ids.length > opts.maxIds) return undefined;
+      if (opts.onePerId && ids.some((id) => b.ids.has(id))) return undefined;
       return b;
     }
     return undefined;

@@ -102,7 +102,7 @@ export interface EntityStep {
  */
 const WRITES_RUNNING = 2;
 /** Writes of more entities than this (batch operations) run at once and alone; reads share up to this many. */
-const WRITE_IDS = 100;
+const SHARED_IDS = 100;
 /**
  * Reads by id running at once; those that wait are read by one statement. Measured at 16 connections and
  * 30,000 entities on PostgreSQL (GET/s): a statement each 1,564–2,228, shared with 2 running 3,629–4,376.
@@ -116,12 +116,15 @@ export function createBrokerStore(db: Db): BrokerStore {
     knownTenants: new Set(['']),
     writes: createCoalescer({
       maxRunning: WRITES_RUNNING,
-      maxIds: WRITE_IDS,
+      maxIds: SHARED_IDS,
+      onePerId: true,
       run: (tenant, reqs) => writeTogether(store, tenant, reqs),
     }),
     reads: createCoalescer({
       maxRunning: READS_RUNNING,
-      maxIds: WRITE_IDS,
+      maxIds: SHARED_IDS,
+      // Readers of one entity (a vessel everyone follows) share its row; nothing below changes it in place.
+      onePerId: false,
       run: async (tenant, ids) => {
         const found = await repo.findEntities(store.db, tenant, ids);
         return ids.map((id) => found.get(id));

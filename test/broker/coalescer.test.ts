@@ -3,11 +3,12 @@ import { describe, it } from 'node:test';
 import { createCoalescer } from '../../src/broker/coalescer.js';
 
 /** A run that records what it was given and waits until released. */
-function recorder(fail: (req: string) => boolean = () => false) {
+function recorder(fail: (req: string) => boolean = () => false, onePerId = true) {
   const runs: { key: string; reqs: string[]; release: () => void }[] = [];
   const queue = createCoalescer<string, string>({
     maxRunning: 2,
     maxIds: 3,
+    onePerId,
     run: (key, reqs) =>
       new Promise((resolve, reject) => {
         runs.push({
@@ -68,6 +69,20 @@ describe('coalescer', () => {
       runs.map((r) => `${r.key}:${r.reqs.join('+')}`),
       [':A1', ':B1', ':A2', ':A3+D', 'other:C-other'],
     );
+  });
+
+  it('without onePerId (reads), lets requests about one entity share a run', async () => {
+    const { runs, queue } = recorder(undefined, false);
+    const results = ['a', 'b', 'a', 'a', 'c'].map((id, k) => queue.submit('', [id], `${id}${k}`));
+    for (let i = 0; i < 3; i++) {
+      for (const r of runs) r.release();
+      await tick();
+    }
+    assert.deepEqual(
+      runs.map((r) => r.reqs.join('+')),
+      ['a0', 'b1', 'a2+a3+c4'],
+    );
+    assert.deepEqual(await Promise.all(results), ['a0 done', 'b1 done', 'a2 done', 'a3 done', 'c4 done']);
   });
 
   it('runs a write larger than a shared transaction at once, even when all are busy', async () => {
