@@ -18,15 +18,15 @@ export async function maintainEmbeddedStore(db: Db): Promise<MaintenancePass> {
   const pass: MaintenancePass = { analysed: [], vacuumed: [] };
   if (db.kind !== 'pglite') return pass;
   // reltuples is -1 for a table never analysed: its threshold is then the fixed part alone.
-  const due = await db.query<{ rel: string; vacuum: boolean; analyse: boolean }>(
-    `SELECT format('%I.%I', s.schemaname, s.relname) AS rel,
-            s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0) AS vacuum,
-            s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0) AS analyse
-       FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-      WHERE c.relkind = 'r'
-        AND (s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0)
-             OR s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0))
-      ORDER BY 1`,
+  const due = await db.query<{ rel: string; vacuum: boolean }>(
+    `SELECT rel, needs_vacuum AS vacuum FROM (
+       SELECT format('%I.%I', s.schemaname, s.relname) AS rel,
+              s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0) AS needs_vacuum,
+              s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0) AS needs_analyze
+         FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+        WHERE c.relkind = 'r') t
+      WHERE needs_vacuum OR needs_analyze
+      ORDER BY rel`,
   );
   for (const t of due.rows) {
     // VACUUM (ANALYZE) does both in one pass over the table.
