@@ -3,7 +3,7 @@
 // request rates in `npm run bench:broker`. `npm start` passes the same flag.
 import { Command, InvalidArgumentError } from 'commander';
 import { registerTemporalCommands } from './broker/temporal/cli.js';
-import { loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
 import { openDb } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { registerGovernanceCommands } from './governance/cli.js';
@@ -100,4 +100,10 @@ registerIngestCommands(program);
 registerGovernanceCommands(program);
 registerTemporalCommands(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(`escale: ${err.message}`);
+  process.exit(EXIT.unavailable);
+}

@@ -88,47 +88,51 @@ export interface Config {
   innovationReminderMs: number;
 }
 
+/** A setting that cannot be used: the `escale` command says which and exits 3, without a stack trace. */
+export class ConfigError extends Error {}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
-  const num = (v: string | undefined, d: number) => {
+  const num = (name: string, d: number) => {
+    const v = env[name];
     if (v === undefined || v === '') return d;
     const n = Number(v);
-    if (!Number.isFinite(n)) throw new Error(`not a number: ${v}`);
+    if (!Number.isFinite(n)) throw new ConfigError(`${name}=${v}: not a number`);
     return n;
   };
   const config: Config = {
-    port: num(env.PORT, 8080),
+    port: num('PORT', 8080),
     host: env.HOST || '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.ESCALE_DATA_DIR || './data',
-    dataMaintenanceMs: num(env.ESCALE_DATA_MAINTENANCE_MS, 10_000),
+    dataMaintenanceMs: num('ESCALE_DATA_MAINTENANCE_MS', 10_000),
     contextMap: env.ESCALE_CONTEXT_MAP || undefined,
-    bodyLimit: num(env.ESCALE_BODY_LIMIT, 4 * 1024 * 1024),
+    bodyLimit: num('ESCALE_BODY_LIMIT', 4 * 1024 * 1024),
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
-    contextFetchTimeoutMs: num(env.ESCALE_CONTEXT_TIMEOUT_MS, 5000),
-    contextMaxBytes: num(env.ESCALE_CONTEXT_MAX_BYTES, 1024 * 1024),
+    contextFetchTimeoutMs: num('ESCALE_CONTEXT_TIMEOUT_MS', 5000),
+    contextMaxBytes: num('ESCALE_CONTEXT_MAX_BYTES', 1024 * 1024),
     demo: !['0', 'false', 'no', 'off'].includes((env.ESCALE_DEMO ?? '1').toLowerCase()),
     aisTcp: list(env.ESCALE_AIS_TCP),
     aisUdp: list(env.ESCALE_AIS_UDP),
     aisReplay: env.ESCALE_AIS_REPLAY || undefined,
     aisClassB: classB(env.ESCALE_AIS_CLASS_B),
-    aisFlushMs: num(env.ESCALE_AIS_FLUSH_MS, 1000),
-    aisFlushMax: num(env.ESCALE_AIS_FLUSH_MAX, 500),
-    demoAisSpeed: num(env.ESCALE_DEMO_AIS_SPEED, 2),
+    aisFlushMs: num('ESCALE_AIS_FLUSH_MS', 1000),
+    aisFlushMax: num('ESCALE_AIS_FLUSH_MAX', 500),
+    demoAisSpeed: num('ESCALE_DEMO_AIS_SPEED', 2),
     geofences: env.ESCALE_GEOFENCES || undefined,
-    berthMooredMinutes: num(env.ESCALE_BERTH_MINUTES, 5),
+    berthMooredMinutes: num('ESCALE_BERTH_MINUTES', 5),
     gateKey: env.ESCALE_GATE_KEY || undefined,
     plateKey: env.ESCALE_PLATE_KEY || undefined,
     jwtKey: env.ESCALE_JWT_KEY || undefined,
-    tokenTtlSeconds: num(env.ESCALE_TOKEN_TTL, 3600),
-    principalCacheMs: num(env.ESCALE_AUTH_CACHE_MS, 5000),
+    tokenTtlSeconds: num('ESCALE_TOKEN_TTL', 3600),
+    principalCacheMs: num('ESCALE_AUTH_CACHE_MS', 5000),
     adminPassword: env.ESCALE_ADMIN_PASSWORD || undefined,
     oidcIssuer: env.ESCALE_OIDC_ISSUER || undefined,
     oidcClientId: env.ESCALE_OIDC_CLIENT_ID || undefined,
     oidcClientSecret: env.ESCALE_OIDC_CLIENT_SECRET || undefined,
     oidcRedirectUri: env.ESCALE_OIDC_REDIRECT_URI || undefined,
-    rateLimitMax: num(env.ESCALE_RATE_LIMIT, 1200),
-    rateLimitWindowMs: num(env.ESCALE_RATE_LIMIT_WINDOW_MS, 60_000),
-    loginRateLimitMax: num(env.ESCALE_LOGIN_RATE_LIMIT, 10),
+    rateLimitMax: num('ESCALE_RATE_LIMIT', 1200),
+    rateLimitWindowMs: num('ESCALE_RATE_LIMIT_WINDOW_MS', 60_000),
+    loginRateLimitMax: num('ESCALE_LOGIN_RATE_LIMIT', 10),
     wasteKeys: {
       tts: env.ESCALE_WASTE_TTS_KEY || undefined,
       chirpstack: env.ESCALE_WASTE_CHIRPSTACK_KEY || undefined,
@@ -136,15 +140,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     wasteOsm: env.ESCALE_WASTE_OSM || undefined,
     temporalRetention: env.ESCALE_TEMPORAL_RETENTION || undefined,
-    temporalRetentionIntervalMs: num(env.ESCALE_TEMPORAL_RETENTION_INTERVAL_MS, 3_600_000),
+    temporalRetentionIntervalMs: num('ESCALE_TEMPORAL_RETENTION_INTERVAL_MS', 3_600_000),
     smtpUrl: env.ESCALE_SMTP_URL || undefined,
     mailFrom: env.ESCALE_MAIL_FROM || undefined,
     publicUrl: env.ESCALE_PUBLIC_URL || undefined,
     observatoryLinkKey: env.ESCALE_OBSERVATORY_LINK_KEY || undefined,
-    observatoryReminderMs: num(env.ESCALE_OBSERVATORY_REMINDER_MS, env.NODE_ENV === 'test' ? 0 : 3_600_000),
+    observatoryReminderMs: num('ESCALE_OBSERVATORY_REMINDER_MS', env.NODE_ENV === 'test' ? 0 : 3_600_000),
     innovationReminderMs: num(
-      env.ESCALE_INNOVATION_REMINDER_MS,
-      num(env.ESCALE_OBSERVATORY_REMINDER_MS, env.NODE_ENV === 'test' ? 0 : 3_600_000),
+      'ESCALE_INNOVATION_REMINDER_MS',
+      num('ESCALE_OBSERVATORY_REMINDER_MS', env.NODE_ENV === 'test' ? 0 : 3_600_000),
     ),
   };
   return { ...config, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
@@ -160,7 +164,7 @@ function list(v: string | undefined): string[] {
 function classB(v: string | undefined): ClassBPolicy {
   const policy = (v || 'coarsen').toLowerCase() as ClassBPolicy;
   if (!CLASS_B_POLICIES.includes(policy)) {
-    throw new Error(`ESCALE_AIS_CLASS_B must be show, coarsen or hide, got ${v}`);
+    throw new ConfigError(`ESCALE_AIS_CLASS_B must be show, coarsen or hide, got ${v}`);
   }
   return policy;
 }

@@ -27,6 +27,13 @@ describe('escale CLI', () => {
     assert.equal(p.status, 2);
   });
 
+  it('exits 3 on a setting it cannot use, and names it', () => {
+    const r = run(['migrate', '--data-dir', 'memory://'], { ESCALE_DATA_MAINTENANCE_MS: 'ten seconds' });
+    assert.equal(r.status, 3, r.stdout + r.stderr);
+    assert.match(r.stderr, /ESCALE_DATA_MAINTENANCE_MS=ten seconds: not a number/);
+    assert.doesNotMatch(r.stderr, /\bat loadConfig\b/);
+  });
+
   it('exits 3 when the store cannot be reached', () => {
     const r = run(['migrate', '--database-url', 'postgres://nobody:secret@127.0.0.1:1/none']);
     assert.equal(r.status, 3, r.stdout + r.stderr);
